@@ -1,0 +1,131 @@
+// Configuration: read once from the environment, validated with zod into one typed object.
+// Invalid values stop start-up with every problem listed (see README "Configuration").
+import { z } from 'zod';
+
+const onOff = z
+  .enum(['on', 'off', 'true', 'false', '1', '0'])
+  .transform((v) => v === 'on' || v === 'true' || v === '1');
+
+const percent = z.coerce.number().min(0).max(100);
+
+/** Flags migrated under @rollout; each may be overridden with ROLLOUT_PERCENT_<FLAG>. */
+export const ROLLOUT_FLAGS = [
+  'events.recent',
+  'statistics.realtime',
+  'violations.updateStatus',
+] as const;
+export type RolloutFlag = (typeof ROLLOUT_FLAGS)[number];
+
+export function flagEnvName(flag: string): string {
+  return `ROLLOUT_PERCENT_${flag.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()}`;
+}
+
+const schema = z.object({
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  DATA_DIR: z.string().min(1).default('data/pglite'),
+  EVENT_LOG_PATH: z.string().min(1).default('logs/events/events_record.jsonl'),
+  DEMO: onOff.optional(),
+  INGEST: onOff.default(true),
+  ROLLOUT_PERCENT: percent.default(0),
+  CORS_ORIGINS: z.string().default('*'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TIME_ZONE: z
+    .string()
+    .default('UTC')
+    .refine((tz) => isTimeZone(tz), { message: 'must be an IANA time zone, e.g. Asia/Shanghai' }),
+  DOMAIN_TIMEOUT_MS: z.coerce.number().int().min(1).default(2000),
+  LEGACY_ORDER_TOLERANCE_SECONDS: z.coerce.number().min(0).default(60),
+});
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  nodeEnv: 'development' | 'production' | 'test';
+  databaseUrl: string | undefined;
+  dbPoolMax: number;
+  dataDir: string;
+  eventLogPath: string;
+  demo: boolean;
+  ingest: boolean;
+  rolloutPercent: Record<RolloutFlag, number>;
+  corsOrigins: '*' | string[];
+  bodyLimitBytes: number;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  timeZone: string;
+  domainTimeoutMs: number;
+  legacyOrderToleranceSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws a ConfigError listing every invalid variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, as deployment scripts often export VAR= to clear a value.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const problems: string[] = [];
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = issue.path.join('.');
+      problems.push(`${name}: ${issue.message} (got ${JSON.stringify(cleaned[name] ?? null)})`);
+    }
+  }
+  const overrides: Partial<Record<RolloutFlag, number>> = {};
+  for (const flag of ROLLOUT_FLAGS) {
+    const name = flagEnvName(flag);
+    if (cleaned[name] === undefined) continue;
+    const value = percent.safeParse(cleaned[name]);
+    if (value.success) overrides[flag] = value.data;
+    else
+      problems.push(
+        `${name}: must be a number from 0 to 100 (got ${JSON.stringify(cleaned[name])})`,
+      );
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
+  const rolloutPercent = Object.fromEntries(
+    ROLLOUT_FLAGS.map((flag) => [flag, overrides[flag] ?? e.ROLLOUT_PERCENT]),
+  ) as Record<RolloutFlag, number>;
+  const origins = e.CORS_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    nodeEnv: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    dbPoolMax: e.DB_POOL_MAX,
+    dataDir: e.DATA_DIR,
+    eventLogPath: e.EVENT_LOG_PATH,
+    demo: e.DEMO ?? e.DATABASE_URL === undefined,
+    ingest: e.INGEST,
+    rolloutPercent,
+    corsOrigins: origins.includes('*') || origins.length === 0 ? '*' : origins,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    logLevel: e.LOG_LEVEL,
+    timeZone: e.TIME_ZONE,
+    domainTimeoutMs: e.DOMAIN_TIMEOUT_MS,
+    legacyOrderToleranceSeconds: e.LEGACY_ORDER_TOLERANCE_SECONDS,
+  };
+}
