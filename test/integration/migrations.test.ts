@@ -37,7 +37,8 @@ describeEachDb('migrations', (db) => {
       const result = await tx.execute(
         sql`explain select id from events where occurred_at >= now() - interval '1 hour' order by occurred_at desc, id desc limit 100`,
       );
-      return ('rows' in result ? result.rows : result) as Record<string, string>[];
+      const rows = (result as { rows?: unknown }).rows ?? result;
+      return rows as Record<string, string>[];
     });
     const text = plan.map((r) => Object.values(r)[0]).join('\n');
     expect(text).not.toMatch(/Sort/);
