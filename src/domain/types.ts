@@ -1,0 +1,35 @@
+// The contracts both implementations of a migrated field satisfy: the domain repository
+// (PostgreSQL) and the legacy resolver (JSONL log, old SQL). The rollout engine only sees these.
+
+/** One detection event, as the legacy log records it and the domain `events` table stores it. */
+export interface EventRecord {
+  /** Epoch seconds exactly as logged (`ts`). */
+  ts: number;
+  occurredAt: Date;
+  type: string | null;
+  cameraId: string | null;
+  trackId: number | null;
+  /** Free-form JSON object; NaN/Infinity already replaced by null. */
+  evidence: unknown;
+  /** The record's JSON text as logged: its own keys in its own order (for byte-compatible REST). */
+  raw: string;
+}
+
+export interface RecentEventsQuery {
+  /** 1..1000 */
+  limit: number;
+  /** Window start: events with ts >= since. */
+  since: Date;
+  /** Exact, case-sensitive match on `type`; undefined or '' = no filter. */
+  type?: string | undefined;
+  /**
+   * Exact match on `camera_id`; undefined = no filter. '' keeps the old service's behaviour:
+   * it matches records without a camera (missing, null or empty camera_id).
+   */
+  cameraId?: string | undefined;
+}
+
+export interface EventSource {
+  /** The newest `limit` matching events in the window, newest first (ties: later-recorded first). */
+  recentEvents(query: RecentEventsQuery): Promise<EventRecord[]>;
+}
