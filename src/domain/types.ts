@@ -33,3 +33,32 @@ export interface EventSource {
   /** The newest `limit` matching events in the window, newest first (ties: later-recorded first). */
   recentEvents(query: RecentEventsQuery): Promise<EventRecord[]>;
 }
+
+/** The realtime statistics of the legacy `/api/v1/statistics/realtime`, as typed values. */
+export interface RealtimeStatistics {
+  timestamp: Date;
+  systemStatus: 'active';
+  /** Which implementation computed it: the domain tables, or the legacy log (a fallback). */
+  source: 'domain' | 'legacy_log';
+  detectionStats: {
+    totalDetectionsToday: number;
+    handwashingDetections: number;
+    disinfectionDetections: number;
+    hairnetDetections: number;
+    violationCount: number;
+  };
+  regionStats: { activeRegions: number; monitoredAreas: string[] };
+  performanceMetrics: {
+    averageProcessingTime: number;
+    detectionAccuracy: number;
+    systemUptimeSeconds: number;
+  };
+  alerts: {
+    activeAlerts: number;
+    recentViolations: { cameraId: string; violationType: string; timestamp: Date }[];
+  };
+}
+
+export interface StatisticsSource {
+  realtimeStatistics(now: Date): Promise<RealtimeStatistics>;
+}

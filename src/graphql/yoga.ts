@@ -1,0 +1,82 @@
+// The /graphql endpoint: yoga over the Pothos schema, with graphql-armor limits, GraphiQL served
+// from the package (works offline), unexpected errors logged with their cause and masked.
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError } from 'graphql';
+import { createYoga, maskError as defaultMaskError, type Plugin } from 'graphql-yoga';
+import type { Logger } from '../ops/logger.js';
+import type { GraphQLContext } from './context.js';
+import { schema } from './schema/index.js';
+
+/** GraphQL limits. Defaults fit the largest legitimate query of the front ends with room. */
+export interface GraphQLLimits {
+  /** Max selection depth. Default 10. */
+  maxDepth: number;
+  /** Max cost (graphql-armor's cost model). Default 5000. */
+  maxCost: number;
+  /** Max aliases per operation. Default 15. */
+  maxAliases: number;
+  /** Max tokens in a document. Default 2000. */
+  maxTokens: number;
+}
+
+export const defaultLimits: GraphQLLimits = {
+  maxDepth: 10,
+  maxCost: 5000,
+  maxAliases: 15,
+  maxTokens: 2000,
+};
+
+export interface GraphQLServerOptions {
+  logger: Logger;
+  production: boolean;
+  limits?: Partial<GraphQLLimits>;
+  plugins?: Plugin[];
+  /** Builds the per-request context from the request and the server context. */
+  context: (request: Request, serverContext: Record<string, unknown>) => GraphQLContext;
+}
+
+export function createGraphQLServer(options: GraphQLServerOptions) {
+  const limits = { ...defaultLimits, ...options.limits };
+  return createYoga<Record<string, unknown>, GraphQLContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    cors: false, // handled once for every route by the app
+    renderGraphiQL,
+    graphiql: { title: 'Hygiene gateway', defaultQuery: DEFAULT_QUERY },
+    logging: options.logger,
+    context: ({ request, ...serverContext }) => options.context(request, serverContext),
+    maskedErrors: {
+      maskError(error, message, isDev) {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        if (original && !(original instanceof GraphQLError)) {
+          options.logger.error({ err: original }, 'graphql: unexpected error');
+        }
+        return defaultMaskError(error, message, isDev && !options.production);
+      },
+    },
+    plugins: [
+      EnvelopArmorPlugin({
+        maxDepth: { n: limits.maxDepth },
+        costLimit: { maxCost: limits.maxCost },
+        maxAliases: { n: limits.maxAliases },
+        maxTokens: { n: limits.maxTokens },
+        blockFieldSuggestion: { enabled: options.production },
+      }),
+      ...(options.plugins ?? []),
+    ],
+  });
+}
+
+const DEFAULT_QUERY = `# Recent detection events, and which path (domain or legacy) served them:
+# see "extensions.rollout" in the response.
+{
+  recentEvents(limit: 5, minutes: 60) {
+    timestamp
+    type
+    camera { id name region { name } }
+    evidence
+  }
+}
+`;

@@ -1,0 +1,332 @@
+// Python `json` compatibility for the legacy path. The old service read log lines with
+// `json.loads` and answered with FastAPI's JSONResponse (`json.dumps`, compact, non-ASCII kept),
+// so the REST shims must parse and print exactly like that to stay byte-compatible.
+
+/**
+ * A value as Python's `json.loads` returns it. The mapping keeps what Python can tell apart and
+ * JavaScript's JSON.parse cannot: int ↔ `bigint` (any size, exact), float ↔ `number` (including
+ * NaN, ±Infinity and -0.0), dict ↔ `Map` (insertion order, so a duplicated key keeps its first
+ * position and its last value, like a Python dict; integer-like keys are not hoisted).
+ */
+export type PyValue = null | boolean | string | number | bigint | PyValue[] | PyDict;
+export type PyDict = Map<string, PyValue>;
+
+/**
+ * Python 3.11 refuses to convert ints longer than this (`sys.get_int_max_str_digits()`), and
+ * json.loads fails with it.
+ */
+export const PY_MAX_INT_DIGITS = 4300;
+/**
+ * json.loads hits RecursionError at 996 nested containers in a bare python3.11 process (a
+ * service has more frames on the stack, so its limit was a little lower). Bounding depth also
+ * keeps our recursive scanner far from the JS stack limit.
+ */
+export const PY_MAX_DEPTH = 995;
+
+// Character codes the scanner dispatches on.
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const PLUS = 0x2b;
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+const COLON = 0x3a;
+const BIG_E = 0x45;
+const L_BRACKET = 0x5b;
+const BACKSLASH = 0x5c;
+const R_BRACKET = 0x5d;
+const SMALL_E = 0x65;
+const L_BRACE = 0x7b;
+const R_BRACE = 0x7d;
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
+
+const isDigit = (c: number): boolean => c >= ZERO && c <= NINE;
+
+function skipDigits(s: string, from: number): number {
+  let i = from;
+  while (isDigit(s.charCodeAt(i))) i++;
+  return i;
+}
+
+class Scanner {
+  i = 0;
+  constructor(private readonly s: string) {}
+
+  fail(what: string, at = this.i): never {
+    throw new SyntaxError(`${what} at char ${at}`);
+  }
+
+  /** Python's json whitespace is exactly these four characters (no BOM, no NBSP). */
+  skipWs(): void {
+    const s = this.s;
+    let i = this.i;
+    for (;;) {
+      const c = s.charCodeAt(i);
+      if (c !== SPACE && c !== LF && c !== CR && c !== TAB) break;
+      i++;
+    }
+    this.i = i;
+  }
+
+  value(depth: number): PyValue {
+    const s = this.s;
+    const c = s.charCodeAt(this.i);
+    switch (c) {
+      case QUOTE:
+        this.i++;
+        return this.string();
+      case L_BRACE:
+        return this.object(depth + 1);
+      case L_BRACKET:
+        return this.array(depth + 1);
+    }
+    if (c === MINUS || isDigit(c)) return this.number();
+    if (this.literal('null')) return null;
+    if (this.literal('true')) return true;
+    if (this.literal('false')) return false;
+    if (this.literal('NaN')) return Number.NaN;
+    if (this.literal('Infinity')) return Number.POSITIVE_INFINITY;
+    return this.fail('Expecting value');
+  }
+
+  private literal(word: string): boolean {
+    if (!this.s.startsWith(word, this.i)) return false;
+    this.i += word.length;
+    return true;
+  }
+
+  private object(depth: number): PyDict {
+    if (depth > PY_MAX_DEPTH) this.fail('Maximum nesting depth exceeded');
+    const s = this.s;
+    const out: PyDict = new Map();
+    this.i++;
+    this.skipWs();
+    if (s.charCodeAt(this.i) === R_BRACE) {
+      this.i++;
+      return out;
+    }
+    for (;;) {
+      if (s.charCodeAt(this.i) !== QUOTE) {
+        this.fail('Expecting property name enclosed in double quotes');
+      }
+      this.i++;
+      const key = this.string();
+      this.skipWs();
+      if (s.charCodeAt(this.i) !== COLON) this.fail("Expecting ':' delimiter");
+      this.i++;
+      this.skipWs();
+      out.set(key, this.value(depth));
+      this.skipWs();
+      const c = s.charCodeAt(this.i++);
+      if (c === R_BRACE) return out;
+      if (c !== COMMA) this.fail("Expecting ',' delimiter", this.i - 1);
+      this.skipWs();
+    }
+  }
+
+  private array(depth: number): PyValue[] {
+    if (depth > PY_MAX_DEPTH) this.fail('Maximum nesting depth exceeded');
+    const s = this.s;
+    const out: PyValue[] = [];
+    this.i++;
+    this.skipWs();
+    if (s.charCodeAt(this.i) === R_BRACKET) {
+      this.i++;
+      return out;
+    }
+    for (;;) {
+      out.push(this.value(depth));
+      this.skipWs();
+      const c = s.charCodeAt(this.i++);
+      if (c === R_BRACKET) return out;
+      if (c !== COMMA) this.fail("Expecting ',' delimiter", this.i - 1);
+      this.skipWs();
+    }
+  }
+
+  /** Called just after the opening quote. */
+  private string(): string {
+    const s = this.s;
+    const start = this.i;
+    let i = start;
+    let chunkStart = start;
+    let out = '';
+    for (;;) {
+      const c = s.charCodeAt(i);
+      if (c === QUOTE) {
+        this.i = i + 1;
+        return out + s.slice(chunkStart, i);
+      }
+      if (c === BACKSLASH) {
+        out += s.slice(chunkStart, i);
+        const e = s.charAt(i + 1);
+        const simple = SIMPLE_ESCAPES[e];
+        if (simple !== undefined) {
+          out += simple;
+          i += 2;
+        } else if (e === 'u') {
+          const hex = s.slice(i + 2, i + 6);
+          // Strict hex, like the C scanner Python uses by default (the pure-Python one is laxer).
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('Invalid \\uXXXX escape', i);
+          // Surrogate pairs written as two escapes join by themselves in a UTF-16 string.
+          out += String.fromCharCode(Number.parseInt(hex, 16));
+          i += 6;
+        } else {
+          this.fail('Invalid \\escape', i);
+        }
+        chunkStart = i;
+      } else if (c < 0x20 || Number.isNaN(c)) {
+        this.fail(Number.isNaN(c) ? 'Unterminated string starting' : 'Invalid control character', i);
+      } else {
+        i++;
+      }
+    }
+  }
+
+  private number(): number | bigint {
+    const s = this.s;
+    const start = this.i;
+    let i = start;
+    if (s.charCodeAt(i) === MINUS) {
+      i++;
+      if (s.startsWith('Infinity', i)) {
+        this.i = i + 8;
+        return Number.NEGATIVE_INFINITY;
+      }
+    }
+    const first = s.charCodeAt(i);
+    if (first === ZERO) i++;
+    else if (isDigit(first)) i = skipDigits(s, i + 1);
+    else this.fail('Expecting value', start);
+    let isFloat = false;
+    if (s.charCodeAt(i) === DOT && isDigit(s.charCodeAt(i + 1))) {
+      isFloat = true;
+      i = skipDigits(s, i + 2);
+    }
+    const e = s.charCodeAt(i);
+    if (e === SMALL_E || e === BIG_E) {
+      let j = i + 1;
+      const sign = s.charCodeAt(j);
+      if (sign === PLUS || sign === MINUS) j++;
+      if (isDigit(s.charCodeAt(j))) {
+        isFloat = true;
+        i = skipDigits(s, j + 1);
+      }
+    }
+    this.i = i;
+    const lexeme = s.slice(start, i);
+    // Both Python's float() and Number() round correctly, so they agree bit for bit.
+    if (isFloat) return Number(lexeme);
+    const digits = lexeme.charCodeAt(0) === MINUS ? lexeme.length - 1 : lexeme.length;
+    if (digits > PY_MAX_INT_DIGITS) this.fail('Integer exceeds the Python digit limit', start);
+    return BigInt(lexeme);
+  }
+}
+
+/** Parses like Python's `json.loads`; throws SyntaxError where json.loads raises. */
+export function parsePyJson(text: string): PyValue {
+  const sc = new Scanner(text);
+  sc.skipWs();
+  const v = sc.value(0);
+  sc.skipWs();
+  if (sc.i !== text.length) sc.fail('Extra data');
+  return v;
+}
+
+/** Plain JS for a GraphQL JSON scalar: NaN/±Infinity become null, big ints lose precision. */
+export function toPlain(v: PyValue): unknown {
+  if (v === null || typeof v !== 'object') {
+    if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+    if (typeof v === 'bigint') return Number(v);
+    return v;
+  }
+  if (Array.isArray(v)) return v.map(toPlain);
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of v) {
+    // Assigning `__proto__` would replace the prototype instead of adding a key, as JSON.parse does.
+    if (k === '__proto__') {
+      Object.defineProperty(out, k, {
+        value: toPlain(x),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      out[k] = toPlain(x);
+    }
+  }
+  return out;
+}
+
+/** Python's `repr(float)`: shortest round-trip digits, `.0` on integral values, `1e-05` style. */
+export function pyFloatRepr(x: number): string {
+  if (!Number.isFinite(x)) return 'null';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const a = Math.abs(x);
+  // In this range JS and Python both print positional digits; only the `.0` differs.
+  if (a >= 1e-4 && a < 1e16) {
+    const s = String(x);
+    return Number.isInteger(x) ? `${s}.0` : s;
+  }
+  const s = x.toExponential();
+  const e = s.indexOf('e');
+  const expDigits = s.slice(e + 2);
+  return `${s.slice(0, e + 2)}${expDigits.length < 2 ? `0${expDigits}` : expDigits}`;
+}
+
+/**
+ * Python's `json.dumps(v, ensure_ascii=False, separators=(',', ':'))`, except that NaN and
+ * ±Infinity print as `null` (the contract's correction 4: Python raised and answered 500).
+ * Strings go through JSON.stringify, whose escapes are Python's (lowercase `\u00XX` for other
+ * control characters, `/` and non-ASCII kept) for every well-formed string; a lone surrogate is
+ * escaped as `\udXXX` where Python would have failed to encode the response at all.
+ */
+export function dumpPy(v: PyValue): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      return pyFloatRepr(v);
+    case 'bigint':
+      return v.toString();
+    case 'boolean':
+      return v ? 'true' : 'false';
+  }
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) out += ',';
+      out += dumpPy(v[i] as PyValue);
+    }
+    return `${out}]`;
+  }
+  let out = '{';
+  let first = true;
+  for (const [k, x] of v) {
+    if (!first) out += ',';
+    first = false;
+    out += `${JSON.stringify(k)}:${dumpPy(x)}`;
+  }
+  return `${out}}`;
+}
+
+/** The bytes the old service answered for a logged JSON text (with NaN/Infinity as null). */
+export function reencodePy(text: string): string {
+  return dumpPy(parsePyJson(text));
+}

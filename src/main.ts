@@ -1,0 +1,88 @@
+// The process: config → database (migrated) → demo data and ingester → createApp → listen.
+// SIGTERM/SIGINT drain in-flight requests, stop the background work, then close the database.
+import { createServer } from 'node:http';
+import { ConfigError, loadConfig } from './config/env.js';
+import { openDatabase } from './db/client.js';
+import { runMigrations } from './db/migrate.js';
+import { seedReference } from './demo/seed.js';
+import { createSimulator } from './demo/simulator.js';
+import { createIngester } from './ingest/ingester.js';
+import { createApp } from './app.js';
+import { createLogger } from './ops/logger.js';
+
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const startedAt = new Date();
+  const handle = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: config.dbPoolMax,
+  });
+  await runMigrations(handle);
+  logger.info({ database: handle.kind }, 'database ready (migrations applied)');
+
+  const background: { stop(): Promise<void> }[] = [];
+  if (config.demo) {
+    await seedReference(handle);
+    const simulator = createSimulator({ handle, logPath: config.eventLogPath });
+    simulator.start();
+    background.push(simulator);
+    logger.info({ logPath: config.eventLogPath }, 'demo simulator started');
+  }
+  if (config.ingest) {
+    const ingester = createIngester({ handle, logPath: config.eventLogPath, logger });
+    ingester.start();
+    background.push(ingester);
+  }
+
+  const app = createApp({ config, handle, logger, startedAt });
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  logger.info({ port }, 'listening');
+  console.log(
+    [
+      `Gateway ready (${handle.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`,
+      `  GraphQL + GraphiQL  ${base}/graphql`,
+      `  Legacy REST         ${base}/api/v1/events/recent`,
+      `  Health / ready      ${base}/health  ${base}/ready`,
+      `  Metrics             ${base}/metrics`,
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining requests');
+    const force = setTimeout(() => server.closeAllConnections(), 10_000).unref();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    clearTimeout(force);
+    await Promise.all(background.map((b) => b.stop()));
+    await handle.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

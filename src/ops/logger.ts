@@ -1,0 +1,11 @@
+// Structured JSON logs (pino). Every request gets a child logger carrying its request id.
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+export function createLogger(level: string = 'info'): Logger {
+  return pino({ level, base: { service: 'hygiene-gateway' } });
+}
+
+/** A logger that drops everything, for tests and tools that want silence. */
+export const silentLogger: Logger = pino({ level: 'silent' });

@@ -1,0 +1,160 @@
+// Prometheus metrics of the gateway: rollout decisions, fallbacks, resolver latency, rollout
+// state and HTTP traffic. createMetrics() builds a fresh Registry each time (never prom-client's
+// global one), so tests can build many apps side by side without sharing counts.
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { ROLLOUT_FLAGS } from '../config/env.js';
+import type { Decision, FlagState, RolloutPath } from '../rollout/engine.js';
+import type { RolloutStateStore } from '../rollout/state.js';
+
+export type FallbackCause = 'error' | 'timeout';
+
+/** Seconds; spans a 0.5 ms cache hit up to the 5 s a caller would wait at most. */
+export const LATENCY_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+];
+
+const MODES: readonly FlagState['mode'][] = ['active', 'paused', 'killed'];
+const FALLBACK_CAUSES: readonly FallbackCause[] = ['error', 'timeout'];
+// The method comes from the client; anything else is folded so it cannot grow the series set.
+const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/** Label value for a flag not in the known set, so a stray name cannot create series. */
+export const OTHER_FLAG = 'other';
+
+export interface MetricsOptions {
+  /** The flags allowed as label values. Default: ROLLOUT_FLAGS (the @rollout fields). */
+  flags?: readonly string[];
+  /** Also collect process metrics (CPU, memory, event loop, GC) as `gateway_*`. Default: true. */
+  defaultMetrics?: boolean;
+}
+
+export interface Metrics {
+  registry: Registry;
+  /** Known flags; any other flag is recorded as `other`. */
+  flags: ReadonlySet<string>;
+  decisions: Counter<'flag' | 'path' | 'reason'>;
+  fallbacks: Counter<'flag' | 'cause'>;
+  resolverDuration: Histogram<'flag' | 'path'>;
+  percent: Gauge<'flag'>;
+  mode: Gauge<'flag' | 'mode'>;
+  httpRequests: Counter<'route' | 'method' | 'status'>;
+  httpDuration: Histogram<'route'>;
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  const flags = new Set(options.flags ?? ROLLOUT_FLAGS);
+  if (options.defaultMetrics ?? true)
+    collectDefaultMetrics({ register: registry, prefix: 'gateway_' });
+  const metrics: Metrics = {
+    registry,
+    flags,
+    decisions: new Counter({
+      name: 'gateway_rollout_decisions_total',
+      help: 'Rollout decisions by flag, chosen path and reason.',
+      labelNames: ['flag', 'path', 'reason'] as const,
+      registers,
+    }),
+    fallbacks: new Counter({
+      name: 'gateway_rollout_fallbacks_total',
+      help: 'Domain-path failures answered by the legacy path, by flag and cause.',
+      labelNames: ['flag', 'cause'] as const,
+      registers,
+    }),
+    resolverDuration: new Histogram({
+      name: 'gateway_resolver_duration_seconds',
+      help: 'Duration of a rolled-out field resolver by flag and path.',
+      labelNames: ['flag', 'path'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    percent: new Gauge({
+      name: 'gateway_rollout_percent',
+      help: 'Current rollout percentage (0-100) of each flag.',
+      labelNames: ['flag'] as const,
+      registers,
+    }),
+    mode: new Gauge({
+      name: 'gateway_rollout_mode',
+      help: 'Current mode of each flag: 1 on the series of the current mode, 0 on the others.',
+      labelNames: ['flag', 'mode'] as const,
+      registers,
+    }),
+    httpRequests: new Counter({
+      name: 'gateway_http_requests_total',
+      help: 'HTTP requests by route template, method and status code.',
+      labelNames: ['route', 'method', 'status'] as const,
+      registers,
+    }),
+    httpDuration: new Histogram({
+      name: 'gateway_http_request_duration_seconds',
+      help: 'HTTP request duration by route template.',
+      labelNames: ['route'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+  };
+  // Fallbacks start at 0 so an alert on their rate sees a series before the first failure.
+  for (const flag of flags) {
+    for (const cause of FALLBACK_CAUSES) metrics.fallbacks.inc({ flag, cause }, 0);
+  }
+  return metrics;
+}
+
+/** The flag as a label value: itself when known, `other` otherwise. */
+export function flagLabel(metrics: Metrics, flag: string): string {
+  return metrics.flags.has(flag) ? flag : OTHER_FLAG;
+}
+
+export function recordDecision(metrics: Metrics, decision: Decision): void {
+  const { path, reason } = decision;
+  metrics.decisions.inc({ flag: flagLabel(metrics, decision.flag), path, reason });
+}
+
+export function recordFallback(metrics: Metrics, flag: string, cause: FallbackCause): void {
+  metrics.fallbacks.inc({ flag: flagLabel(metrics, flag), cause });
+}
+
+export function observeResolver(
+  metrics: Metrics,
+  flag: string,
+  path: RolloutPath,
+  seconds: number,
+): void {
+  metrics.resolverDuration.observe({ flag: flagLabel(metrics, flag), path }, seconds);
+}
+
+export interface HttpObservation {
+  /** The route template ('/api/v1/events/:id'), never the raw path: raw paths are unbounded. */
+  route: string;
+  method: string;
+  status: number;
+  seconds: number;
+}
+
+export function observeHttp(metrics: Metrics, o: HttpObservation): void {
+  const method = o.method.toUpperCase();
+  metrics.httpRequests.inc({
+    route: o.route,
+    method: HTTP_METHODS.has(method) ? method : 'OTHER',
+    status: String(o.status),
+  });
+  metrics.httpDuration.observe({ route: o.route }, o.seconds);
+}
+
+/**
+ * Keeps the percent and mode gauges equal to the store: now, and on every change. Only known
+ * flags are exported (a gauge summed over `other` would mean nothing). Returns the unsubscribe.
+ */
+export function bindRolloutGauges(metrics: Metrics, store: RolloutStateStore): () => void {
+  const sync = (state: FlagState): void => {
+    if (!metrics.flags.has(state.flag)) return;
+    metrics.percent.set({ flag: state.flag }, state.percent);
+    for (const mode of MODES) {
+      metrics.mode.set({ flag: state.flag, mode }, mode === state.mode ? 1 : 0);
+    }
+  };
+  for (const flag of metrics.flags) sync(store.get(flag));
+  return store.onChange(sync);
+}

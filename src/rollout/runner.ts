@@ -1,0 +1,110 @@
+// Runs one @rollout field in one request: decide the path, run it within the domain time budget,
+// fall back to legacy when the domain path fails, and record what happened (metrics, logs, and
+// the per-request report that becomes `extensions.rollout` and the REST X-Rollout-* headers).
+import type { Logger } from '../ops/logger.js';
+import { type Metrics, observeResolver, recordDecision } from '../ops/metrics.js';
+import { type Decision, type RolloutPath, decide } from './engine.js';
+import type { RolloutStateStore } from './state.js';
+
+export interface RolloutRunnerOptions {
+  store: RolloutStateStore;
+  metrics: Metrics;
+  logger: Logger;
+  /** The domain path's time budget in ms; past it the legacy answer is served. */
+  domainTimeoutMs: number;
+}
+
+/** What one request asked for and is allowed, derived from its headers and principal. */
+export interface RolloutRequestInfo {
+  /** X-Rollout-Key, else the authenticated principal, else the client address. */
+  stickyKey: string | undefined;
+  /** X-Rollout-Force header, if any. */
+  forceHeader?: RolloutPath | undefined;
+  /** Whether forcing a path is honoured for this caller (policy). */
+  forceAllowed: boolean;
+}
+
+/** One field's outcome as reported to the client. */
+export interface RolloutReport {
+  path: RolloutPath;
+  reason: string;
+  fallback: boolean;
+  percent: number;
+  fallbackCause?: 'error' | 'timeout';
+  forceIgnored?: boolean;
+}
+
+export class DomainTimeoutError extends Error {
+  constructor(readonly flag: string, readonly budgetMs: number) {
+    super(`domain path of ${flag} exceeded its ${budgetMs} ms budget`);
+    this.name = 'DomainTimeoutError';
+  }
+}
+
+export class RequestRollout {
+  /** Reports keyed by flag, in the order the fields ran. */
+  readonly reports = new Map<string, RolloutReport>();
+
+  constructor(
+    private readonly options: RolloutRunnerOptions,
+    readonly info: RolloutRequestInfo,
+    private readonly logger: Logger = options.logger,
+  ) {}
+
+  decide(flag: string, forceDomain?: boolean | null): Decision {
+    const force: RolloutPath | undefined = forceDomain ? 'domain' : this.info.forceHeader;
+    return decide({
+      flag,
+      state: this.options.store.get(flag),
+      stickyKey: this.info.stickyKey,
+      force,
+      forceAllowed: this.info.forceAllowed,
+    });
+  }
+
+  /** Runs a read under rollout: the domain path, or legacy on decision or domain failure. */
+  async read<T>(
+    flag: string,
+    forceDomain: boolean | null | undefined,
+    paths: { domain: () => Promise<T>; legacy: () => Promise<T> },
+  ): Promise<T> {
+    const decision = this.decide(flag, forceDomain);
+    recordDecision(this.options.metrics, decision);
+    const report: RolloutReport = {
+      path: decision.path,
+      reason: decision.reason,
+      fallback: false,
+      percent: decision.percent,
+      ...(decision.forceIgnored ? { forceIgnored: true } : {}),
+    };
+    this.reports.set(flag, report);
+    if (decision.path === 'legacy') return this.timed(flag, 'legacy', paths.legacy);
+    try {
+      return await this.timed(flag, 'domain', () => this.withBudget(flag, paths.domain));
+    } catch (error) {
+      const cause = error instanceof DomainTimeoutError ? 'timeout' : 'error';
+      this.options.metrics.fallbacks.inc({ flag, cause });
+      this.logger.warn({ err: error, flag, cause }, 'rollout: domain path failed, serving legacy');
+      Object.assign(report, { path: 'legacy', fallback: true, fallbackCause: cause });
+      return this.timed(flag, 'legacy', paths.legacy);
+    }
+  }
+
+  private async timed<T>(flag: string, path: RolloutPath, run: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await run();
+    } finally {
+      observeResolver(this.options.metrics, flag, path, (performance.now() - started) / 1000);
+    }
+  }
+
+  private withBudget<T>(flag: string, run: () => Promise<T>): Promise<T> {
+    const budget = this.options.domainTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DomainTimeoutError(flag, budget)), budget);
+    });
+    return Promise.race([run(), timeout]).finally(() => clearTimeout(timer));
+  }
+}

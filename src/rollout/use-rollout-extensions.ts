@@ -1,0 +1,21 @@
+// Yoga/envelop plugin: every GraphQL response reports its rollout decisions in
+// `extensions.rollout`, keyed by flag: { path, reason, fallback, percent }.
+import type { Plugin } from 'graphql-yoga';
+import type { GraphQLContext } from '../graphql/context.js';
+
+export function useRolloutExtensions(): Plugin<GraphQLContext> {
+  return {
+    onExecute() {
+      return {
+        onExecuteDone({ args, result, setResult }) {
+          const reports = (args.contextValue as GraphQLContext).rollout?.reports;
+          if (!reports || reports.size === 0 || Symbol.asyncIterator in result) return;
+          setResult({
+            ...result,
+            extensions: { ...result.extensions, rollout: Object.fromEntries(reports) },
+          });
+        },
+      };
+    },
+  };
+}
