@@ -30,9 +30,13 @@ export interface OpenOptions {
   dataDir?: string;
   /** Upper bound of the PostgreSQL pool. Default 10. */
   poolMax?: number;
+  /** Called with every statement drizzle sends (tests count queries with it). */
+  onQuery?: (query: string) => void;
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
+  const onQuery = opts.onQuery;
+  const logger = onQuery ? { logQuery: (query: string) => onQuery(query) } : undefined;
   if (opts.url) {
     const sql = postgres(opts.url, {
       max: opts.poolMax ?? 10,
@@ -40,7 +44,7 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
       idle_timeout: 30,
       connect_timeout: 10,
     });
-    const db = drizzlePostgres(sql, { schema }) as unknown as Db;
+    const db = drizzlePostgres(sql, { schema, logger }) as unknown as Db;
     return {
       db,
       kind: 'postgres',
@@ -52,7 +56,7 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
   const dataDir = opts.dataDir ?? 'memory://';
   if (!dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir);
-  const db = drizzlePglite(pglite, { schema }) as unknown as Db;
+  const db = drizzlePglite(pglite, { schema, logger }) as unknown as Db;
   return {
     db,
     kind: 'pglite',

@@ -20,6 +20,8 @@ export const dbKinds: DbKind[] = postgresUrl ? ['pglite', 'postgres'] : ['pglite
 
 export interface TestDatabase {
   handle: DatabaseHandle;
+  /** Every statement drizzle sent through this handle, oldest first (tests may clear it). */
+  queries: string[];
   /** The connection string of the per-file database (PostgreSQL only). */
   url?: string;
   drop(): Promise<void>;
@@ -27,21 +29,24 @@ export interface TestDatabase {
 
 /** Creates an empty, migrated database of the given kind. */
 export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
+  const queries: string[] = [];
+  const onQuery = (query: string) => queries.push(query);
   if (kind === 'pglite') {
-    const handle = await openDatabase({ dataDir: 'memory://' });
+    const handle = await openDatabase({ dataDir: 'memory://', onQuery });
     await runMigrations(handle);
-    return { handle, drop: () => handle.close() };
+    return { handle, queries, drop: () => handle.close() };
   }
   const name = `gw_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(postgresUrl!, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   const url = new URL(postgresUrl!);
   url.pathname = `/${name}`;
-  const handle = await openDatabase({ url: url.toString(), poolMax: 20 });
+  const handle = await openDatabase({ url: url.toString(), poolMax: 20, onQuery });
   await runMigrations(handle);
   if (process.env.PG_SUITE_MARKER) appendFileSync(process.env.PG_SUITE_MARKER, `${name}\n`);
   return {
     handle,
+    queries,
     url: url.toString(),
     drop: async () => {
       await handle.close();
@@ -57,7 +62,7 @@ export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
  */
 export function describeEachDb(
   title: string,
-  body: (db: () => DatabaseHandle, kind: DbKind) => void,
+  body: (db: () => DatabaseHandle, kind: DbKind, queries: () => string[]) => void,
 ) {
   for (const kind of dbKinds) {
     describe(`${title} [${kind}]`, () => {
@@ -68,10 +73,14 @@ export function describeEachDb(
       afterAll(async () => {
         await test?.drop();
       });
-      body(() => {
-        if (!test) throw new Error('database not ready: use db() inside tests or hooks');
-        return test.handle;
-      }, kind);
+      body(
+        () => {
+          if (!test) throw new Error('database not ready: use db() inside tests or hooks');
+          return test.handle;
+        },
+        kind,
+        () => test?.queries ?? [],
+      );
     });
   }
 }

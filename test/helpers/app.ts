@@ -1,0 +1,61 @@
+// Builds apps for tests: a temp log directory, a frozen clock, a silent logger, and helpers to
+// send GraphQL and REST requests through the app's fetch handler (no port needed).
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AppDeps, createApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config/env.js';
+import type { DatabaseHandle } from '../../src/db/client.js';
+import { silentLogger } from '../../src/ops/logger.js';
+
+export const FROZEN_NOW = new Date('2026-11-29T10:00:00.000Z');
+
+export async function tempLogPath(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'gw-log-'));
+  return join(dir, 'events_record.jsonl');
+}
+
+export async function writeLog(path: string, lines: string[]): Promise<void> {
+  await writeFile(path, lines.map((l) => `${l}\n`).join(''));
+}
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({ NODE_ENV: 'test', DEMO: 'off', INGEST: 'off' }), ...overrides };
+}
+
+export function buildApp(
+  handle: DatabaseHandle,
+  options: Partial<Omit<AppDeps, 'handle' | 'config'>> & { config?: Partial<Config> } = {},
+) {
+  return createApp({
+    logger: silentLogger,
+    clock: () => FROZEN_NOW,
+    startedAt: new Date(FROZEN_NOW.getTime() - 3_723_000),
+    ...options,
+    handle,
+    config: testConfig(options.config),
+  });
+}
+
+type App = ReturnType<typeof createApp>;
+
+export interface GraphQLAnswer {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: tests inspect arbitrary response shapes
+  body: any;
+}
+
+export async function gql(
+  app: App,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GraphQLAnswer> {
+  const response = await app.fetch('http://gateway/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
