@@ -3,7 +3,7 @@
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.js';
 
-export function useRolloutExtensions(): Plugin<GraphQLContext> {
+export function useRolloutExtensions(): Plugin {
   return {
     onExecute() {
       return {

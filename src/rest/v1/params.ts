@@ -87,27 +87,13 @@ function builder<T, O extends BaseOptions<T>>(
 
 // Rust's `str::trim` (Unicode White_Space), which pydantic-core applies; it differs from JS
 // `trim()` on U+0085 (stripped here) and U+FEFF (kept here).
-function isRustWhitespace(c: number): boolean {
-  return (
-    (c >= 0x09 && c <= 0x0d) ||
-    c === 0x20 ||
-    c === 0x85 ||
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000
-  );
-}
+const RUST_WHITESPACE = /[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
 
 function rustTrim(s: string): string {
   let start = 0;
   let end = s.length;
-  while (start < end && isRustWhitespace(s.charCodeAt(start))) start++;
-  while (end > start && isRustWhitespace(s.charCodeAt(end - 1))) end--;
+  while (start < end && RUST_WHITESPACE.test(s[start]!)) start++;
+  while (end > start && RUST_WHITESPACE.test(s[end - 1]!)) end--;
   return s.slice(start, end);
 }
 
