@@ -8,7 +8,7 @@ export function useRolloutExtensions(): Plugin {
     onExecute() {
       return {
         onExecuteDone({ args, result, setResult }) {
-          const reports = (args.contextValue as GraphQLContext).rollout?.reports;
+          const reports = (args.contextValue as unknown as GraphQLContext).rollout?.reports;
           if (!reports || reports.size === 0 || Symbol.asyncIterator in result) return;
           setResult({
             ...result,
