@@ -1,7 +1,7 @@
 // The rollout decision for one migrated field in one request: forced → killed → sticky bucket.
 // Pure and synchronous (no clock, no I/O, no randomness), so the same input always gives the
 // same answer and the GraphQL wiring, the REST shims and the tests all share one definition.
-import { murmur3_32 } from './murmur3.js';
+import { murmur3_32Joined } from './murmur3.js';
 
 export type RolloutPath = 'domain' | 'legacy';
 
@@ -48,9 +48,12 @@ export interface Decision {
   forceIgnored?: boolean;
 }
 
-/** The caller's sticky bucket for a flag, 0–9999. Salting with the flag keeps flags independent. */
+/**
+ * The caller's sticky bucket for a flag, 0–9999: murmur3_32(`${flag}:${key}`) mod 10000.
+ * Salting with the flag keeps flags independent.
+ */
 export function bucketOf(flag: string, key: string): number {
-  return murmur3_32(`${flag}:${key}`) % BUCKETS;
+  return murmur3_32Joined(flag, ':', key) % BUCKETS;
 }
 
 /**

@@ -12,14 +12,39 @@ let scratch = new Uint8Array(256);
 /** Unsigned 32-bit MurmurHash3_x86_32 of the UTF-8 encoding of `key`. */
 export function murmur3_32(key: string, seed = 0): number {
   const ascii = hashAscii(key, seed);
-  return ascii >= 0 ? ascii : hashBytes(utf8(key), seed);
+  if (ascii >= 0) return ascii;
+  reserve(key.length);
+  return hashBytes(scratch, encoder.encodeInto(key, scratch).written, seed);
 }
 
-function utf8(key: string): Uint8Array {
+/**
+ * murmur3_32(left + separator + right) without building that string: a concatenation would
+ * allocate a rope that charCodeAt then flattens, doubling the cost of a bucket computation.
+ */
+export function murmur3_32Joined(left: string, separator: string, right: string, seed = 0): number {
+  reserve(left.length + separator.length + right.length);
+  let end = copyAscii(left, 0);
+  if (end >= 0) end = copyAscii(separator, end);
+  if (end >= 0) end = copyAscii(right, end);
+  // Rare path: encode the whole string at once, as a surrogate pair may span two parts.
+  if (end < 0) end = encoder.encodeInto(left + separator + right, scratch).written;
+  return hashBytes(scratch, end, seed);
+}
+
+function reserve(codeUnits: number): void {
   // A UTF-16 code unit never needs more than 3 UTF-8 bytes (a surrogate pair: 4 bytes for 2 units).
-  if (scratch.length < key.length * 3) scratch = new Uint8Array(key.length * 3);
-  const { written } = encoder.encodeInto(key, scratch);
-  return scratch.subarray(0, written);
+  if (scratch.length < codeUnits * 3) scratch = new Uint8Array(codeUnits * 3);
+}
+
+/** Copies an ASCII string into scratch at `at`; returns the end, or -1 if it is not ASCII. */
+function copyAscii(s: string, at: number): number {
+  let seen = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    seen |= c;
+    scratch[at + i] = c;
+  }
+  return seen > 0x7f ? -1 : at + s.length;
 }
 
 /** Hash of an all-ASCII key (char codes are its UTF-8 bytes), or -1 when the key is not ASCII. */
@@ -51,8 +76,8 @@ function hashAscii(key: string, seed: number): number {
   return finalize(h, len);
 }
 
-function hashBytes(bytes: Uint8Array, seed: number): number {
-  const len = bytes.length;
+/** Hash of the first `len` bytes of `bytes`. */
+function hashBytes(bytes: Uint8Array, len: number, seed: number): number {
   const blocks = len & ~3;
   let h = seed >>> 0;
   for (let i = 0; i < blocks; i += 4) {

@@ -2,7 +2,7 @@
 // fall back to legacy when the domain path fails, and record what happened (metrics, logs, and
 // the per-request report that becomes `extensions.rollout` and the REST X-Rollout-* headers).
 import type { Logger } from '../ops/logger.js';
-import { type Metrics, observeResolver, recordDecision } from '../ops/metrics.js';
+import { type Metrics, observeResolver, recordDecision, recordFallback } from '../ops/metrics.js';
 import { type Decision, type RolloutPath, decide } from './engine.js';
 import type { RolloutStateStore } from './state.js';
 
@@ -83,7 +83,7 @@ export class RequestRollout {
       return await this.timed(flag, 'domain', () => this.withBudget(flag, paths.domain));
     } catch (error) {
       const cause = error instanceof DomainTimeoutError ? 'timeout' : 'error';
-      this.options.metrics.fallbacks.inc({ flag, cause });
+      recordFallback(this.options.metrics, flag, cause);
       this.logger.warn({ err: error, flag, cause }, 'rollout: domain path failed, serving legacy');
       Object.assign(report, { path: 'legacy', fallback: true, fallbackCause: cause });
       return this.timed(flag, 'legacy', paths.legacy);

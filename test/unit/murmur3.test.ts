@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { murmur3_32 } from '../../src/rollout/murmur3.js';
+import { murmur3_32, murmur3_32Joined } from '../../src/rollout/murmur3.js';
 
 // A deliberately plain MurmurHash3_x86_32 over Buffer bytes, written from the reference
 // algorithm, to cross-check the optimised ASCII and reused-buffer paths.
@@ -90,5 +90,26 @@ describe('murmur3_32', () => {
       const h = murmur3_32(`key-${i}`);
       expect(Number.isInteger(h) && h >= 0 && h <= 0xffffffff).toBe(true);
     }
+  });
+});
+
+describe('murmur3_32Joined', () => {
+  it('hashes left + separator + right exactly like hashing the concatenated string', () => {
+    fc.assert(
+      fc.property(anyString, anyString, anyString, fc.nat(), (left, sep, right, seed) => {
+        expect(murmur3_32Joined(left, sep, right, seed)).toBe(reference(left + sep + right, seed));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('hashes a surrogate pair split between left and right as one character', () => {
+    expect(murmur3_32Joined('a\ud83d', '', '\ude00b')).toBe(reference('a😀b'));
+  });
+
+  it('matches the bucket-key vector for an ASCII and a non-ASCII sticky key', () => {
+    expect(murmur3_32Joined('events.recent', ':', 'user-42')).toBe(0x11d86bda);
+    const key = `厨房-${'π'.repeat(300)}`;
+    expect(murmur3_32Joined('events.recent', ':', key)).toBe(reference(`events.recent:${key}`));
   });
 });
