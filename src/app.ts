@@ -88,6 +88,7 @@ export function createApp(deps: AppDeps) {
     );
     return {
       requestId,
+      principal: undefined,
       logger: requestLogger,
       now: clock(),
       loaders: createLoaders(handle.db),

@@ -15,8 +15,16 @@ export interface Services {
   statistics: Paths<StatisticsSource>;
 }
 
+/** An authenticated caller (a configured API token). `name` is what audit rows record. */
+export interface Principal {
+  name: string;
+  scopes: ReadonlySet<string>;
+}
+
 export interface GraphQLContext {
   requestId: string;
+  /** Undefined for anonymous callers. */
+  principal: Principal | undefined;
   logger: Logger;
   /** The request's clock: window and "today" computations read it once per request. */
   now: Date;
