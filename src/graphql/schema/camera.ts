@@ -6,7 +6,9 @@ export const Region = builder.objectRef<RegionRow>('Region').implement({
   description: 'An area of the kitchen watched by cameras.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    name: t.exposeString('name', { description: 'The name used in event evidence, e.g. 洗手池区域.' }),
+    name: t.exposeString('name', {
+      description: 'The name used in event evidence, e.g. 洗手池区域.',
+    }),
   }),
 });
 

@@ -43,6 +43,7 @@ export const RECENT_EVENTS_BOUNDS = { limit: [1, 1000], minutes: [1, 1440] } as 
 function checkBounds(args: RecentEventsArgs) {
   for (const [name, [min, max]] of Object.entries(RECENT_EVENTS_BOUNDS)) {
     const value = args[name as keyof typeof RECENT_EVENTS_BOUNDS];
+    if (value === null || value === undefined) continue; // explicit null means the default
     if (value < min || value > max) {
       throw new GraphQLError(`${name} must be between ${min} and ${max} (got ${value})`, {
         extensions: { code: 'BAD_USER_INPUT', argument: name, min, max },
@@ -56,12 +57,12 @@ builder.queryField('recentEvents', (t) =>
     type: [Event],
     description: 'The newest events in the last `minutes`, newest first (by timestamp).',
     args: {
-      limit: t.arg.int({ defaultValue: 100, required: true, description: '1..1000' }),
-      minutes: t.arg.int({ defaultValue: 60, required: true, description: '1..1440' }),
+      limit: t.arg.int({ defaultValue: 100, description: '1..1000' }),
+      minutes: t.arg.int({ defaultValue: 60, description: '1..1440' }),
       etype: t.arg.string({ required: false, description: 'Exact event type; empty = any.' }),
       cameraId: t.arg.string({
         required: false,
-        description: 'Exact camera id; empty matches events without a camera (as the old API).',
+        description: 'Exact camera id; empty matches events without a camera, as the old API did.',
       }),
       forceDomain: t.arg.boolean({
         required: false,
@@ -77,8 +78,8 @@ builder.queryField('recentEvents', (t) =>
 );
 
 interface RecentEventsArgs {
-  limit: number;
-  minutes: number;
+  limit?: number | null;
+  minutes?: number | null;
   etype?: string | null;
   cameraId?: string | null;
   forceDomain?: boolean | null;
@@ -86,8 +87,8 @@ interface RecentEventsArgs {
 
 function toQuery(args: RecentEventsArgs, now: Date) {
   return {
-    limit: args.limit,
-    since: new Date(now.getTime() - args.minutes * 60_000),
+    limit: args.limit ?? 100,
+    since: new Date(now.getTime() - (args.minutes ?? 60) * 60_000),
     type: args.etype || undefined,
     cameraId: args.cameraId ?? undefined,
   };
