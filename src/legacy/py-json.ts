@@ -24,38 +24,20 @@ export const PY_MAX_INT_DIGITS = 4300;
 export const PY_MAX_DEPTH = 995;
 
 // Character codes the scanner dispatches on.
-const TAB = 0x09;
-const LF = 0x0a;
-const CR = 0x0d;
-const SPACE = 0x20;
-const QUOTE = 0x22;
-const PLUS = 0x2b;
-const COMMA = 0x2c;
-const MINUS = 0x2d;
-const DOT = 0x2e;
-const ZERO = 0x30;
-const NINE = 0x39;
-const COLON = 0x3a;
-const BIG_E = 0x45;
-const L_BRACKET = 0x5b;
-const BACKSLASH = 0x5c;
-const R_BRACKET = 0x5d;
-const SMALL_E = 0x65;
-const L_BRACE = 0x7b;
-const R_BRACE = 0x7d;
+const [QUOTE, PLUS, COMMA, MINUS, DOT, COLON, BACKSLASH] = [
+  0x22, 0x2b, 0x2c, 0x2d, 0x2e, 0x3a, 0x5c,
+];
+const [ZERO, NINE, BIG_E, SMALL_E] = [0x30, 0x39, 0x45, 0x65];
+const [L_BRACKET, R_BRACKET, L_BRACE, R_BRACE] = [0x5b, 0x5d, 0x7b, 0x7d];
 
-const SIMPLE_ESCAPES: Record<string, string> = {
-  '"': '"',
-  '\\': '\\',
-  '/': '/',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-};
+/** `\x` escapes other than `\uXXXX`: the character after the backslash, and what it means. */
+const ESCAPED = '"\\/bfnrt';
+const UNESCAPED = '"\\/\b\f\n\r\t';
 
 const isDigit = (c: number): boolean => c >= ZERO && c <= NINE;
+/** Python's json whitespace is exactly these four characters (no BOM, no NBSP). */
+export const isJsonWs = (c: number): boolean =>
+  c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 function skipDigits(s: string, from: number): number {
   let i = from;
@@ -71,16 +53,8 @@ class Scanner {
     throw new SyntaxError(`${what} at char ${at}`);
   }
 
-  /** Python's json whitespace is exactly these four characters (no BOM, no NBSP). */
   skipWs(): void {
-    const s = this.s;
-    let i = this.i;
-    for (;;) {
-      const c = s.charCodeAt(i);
-      if (c !== SPACE && c !== LF && c !== CR && c !== TAB) break;
-      i++;
-    }
-    this.i = i;
+    while (isJsonWs(this.s.charCodeAt(this.i))) this.i++;
   }
 
   value(depth: number): PyValue {
@@ -111,49 +85,41 @@ class Scanner {
   }
 
   private object(depth: number): PyDict {
-    if (depth > PY_MAX_DEPTH) this.fail('Maximum nesting depth exceeded');
-    const s = this.s;
     const out: PyDict = new Map();
-    this.i++;
-    this.skipWs();
-    if (s.charCodeAt(this.i) === R_BRACE) {
-      this.i++;
-      return out;
-    }
-    for (;;) {
-      if (s.charCodeAt(this.i) !== QUOTE) {
+    this.items(R_BRACE, depth, () => {
+      if (this.s.charCodeAt(this.i) !== QUOTE) {
         this.fail('Expecting property name enclosed in double quotes');
       }
       this.i++;
       const key = this.string();
       this.skipWs();
-      if (s.charCodeAt(this.i) !== COLON) this.fail("Expecting ':' delimiter");
-      this.i++;
+      if (this.s.charCodeAt(this.i++) !== COLON) this.fail("Expecting ':' delimiter", this.i - 1);
       this.skipWs();
       out.set(key, this.value(depth));
-      this.skipWs();
-      const c = s.charCodeAt(this.i++);
-      if (c === R_BRACE) return out;
-      if (c !== COMMA) this.fail("Expecting ',' delimiter", this.i - 1);
-      this.skipWs();
-    }
+    });
+    return out;
   }
 
   private array(depth: number): PyValue[] {
-    if (depth > PY_MAX_DEPTH) this.fail('Maximum nesting depth exceeded');
-    const s = this.s;
     const out: PyValue[] = [];
+    this.items(R_BRACKET, depth, () => out.push(this.value(depth)));
+    return out;
+  }
+
+  /** The comma-separated items of a container, from its opening to its closing character. */
+  private items(close: number, depth: number, item: () => void): void {
+    if (depth > PY_MAX_DEPTH) this.fail('Maximum nesting depth exceeded');
     this.i++;
     this.skipWs();
-    if (s.charCodeAt(this.i) === R_BRACKET) {
+    if (this.s.charCodeAt(this.i) === close) {
       this.i++;
-      return out;
+      return;
     }
     for (;;) {
-      out.push(this.value(depth));
+      item();
       this.skipWs();
-      const c = s.charCodeAt(this.i++);
-      if (c === R_BRACKET) return out;
+      const c = this.s.charCodeAt(this.i++);
+      if (c === close) return;
       if (c !== COMMA) this.fail("Expecting ',' delimiter", this.i - 1);
       this.skipWs();
     }
@@ -175,9 +141,9 @@ class Scanner {
       if (c === BACKSLASH) {
         out += s.slice(chunkStart, i);
         const e = s.charAt(i + 1);
-        const simple = SIMPLE_ESCAPES[e];
-        if (simple !== undefined) {
-          out += simple;
+        const simple = e === '' ? -1 : ESCAPED.indexOf(e);
+        if (simple !== -1) {
+          out += UNESCAPED.charAt(simple);
           i += 2;
         } else if (e === 'u') {
           const hex = s.slice(i + 2, i + 6);
@@ -191,7 +157,10 @@ class Scanner {
         }
         chunkStart = i;
       } else if (c < 0x20 || Number.isNaN(c)) {
-        this.fail(Number.isNaN(c) ? 'Unterminated string starting' : 'Invalid control character', i);
+        this.fail(
+          Number.isNaN(c) ? 'Unterminated string starting' : 'Invalid control character',
+          i,
+        );
       } else {
         i++;
       }
