@@ -1,0 +1,82 @@
+// How a REST shim runs: it executes a fixed GraphQL document through the same yoga/envelop
+// instance as /graphql (same context, rollout, DataLoaders, limits, metrics and error masking)
+// without going through HTTP serialization, then maps the typed result to the legacy JSON.
+import type { ExecutionResult } from 'graphql';
+import type { YogaServerInstance } from 'graphql-yoga';
+import { jsonResponse } from '../../http/json.js';
+import type { RolloutReport } from '../../rollout/runner.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: the yoga instance's context types are the app's concern
+export type Yoga = YogaServerInstance<any, any>;
+
+export interface ShimRequest {
+  yoga: Yoga;
+  request: Request;
+  serverContext: Record<string, unknown>;
+  /** IANA zone of the old service's naive local timestamps. */
+  timeZone: string;
+}
+
+export interface ShimExecution<TData> {
+  data: TData | null | undefined;
+  errors: ExecutionResult['errors'];
+  /** The rollout reports of the fields the document touched, keyed by flag. */
+  rollout: Record<string, RolloutReport> | undefined;
+}
+
+export async function executeDocument<TData>(
+  shim: ShimRequest,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<ShimExecution<TData>> {
+  const { request, serverContext, yoga } = shim;
+  const { parse, validate, contextFactory, execute, schema } = yoga.getEnveloped({
+    request,
+    params: { query, variables },
+    ...serverContext,
+  });
+  const document = parse(query);
+  const validationErrors = validate(schema, document);
+  if (validationErrors.length > 0)
+    return { data: null, errors: validationErrors, rollout: undefined };
+  const contextValue = await contextFactory();
+  const result = (await execute({
+    schema,
+    document,
+    contextValue,
+    variableValues: variables,
+  })) as ExecutionResult<TData>;
+  return {
+    data: result.data,
+    errors: result.errors,
+    rollout: result.extensions?.rollout as Record<string, RolloutReport> | undefined,
+  };
+}
+
+/** The X-Rollout-* headers REST callers see for one flag's decision. */
+export function rolloutHeaders(report: RolloutReport | undefined): Record<string, string> {
+  if (!report) return {};
+  return {
+    'x-rollout-path': report.path,
+    'x-rollout-reason': report.reason,
+    ...(report.fallback ? { 'x-rollout-fallback': report.fallbackCause ?? 'error' } : {}),
+  };
+}
+
+/** A legacy JSON body (already encoded, compact), as FastAPI's JSONResponse sent it. */
+export function legacyJson(body: string, status = 200, headers: Record<string, string> = {}) {
+  return new Response(body, {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+}
+
+/** What Starlette answered for an unhandled exception. */
+export function internalError(): Response {
+  return new Response('Internal Server Error', {
+    status: 500,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+  });
+}
+
+export { jsonResponse };

@@ -1,0 +1,87 @@
+// The legacy /api/v1 surface: a table of routes, and Starlette's routing behaviour around it
+// (307 to the slash-less path, 405 with its body, 404 for unknown paths, HEAD for GET routes).
+
+import { recentEvents } from './events.js';
+import { legacyJson, type ShimRequest } from './execute.js';
+import { detailBody } from './params.js';
+import { realtimeStatistics } from './statistics.js';
+import { updateViolationStatus } from './violations.js';
+
+export type ShimHandler = (
+  shim: ShimRequest,
+  url: URL,
+  pathParams: Record<string, string>,
+) => Promise<Response>;
+
+export interface RestRoute {
+  /** Path template; `{name}` segments become path params. */
+  path: string;
+  /** Route label for metrics (bounded). */
+  name: string;
+  methods: Partial<Record<'GET' | 'PUT', ShimHandler>>;
+}
+
+export const v1Routes: RestRoute[] = [
+  { path: '/api/v1/events/recent', name: 'events.recent', methods: { GET: recentEvents } },
+  {
+    path: '/api/v1/statistics/realtime',
+    name: 'statistics.realtime',
+    methods: { GET: realtimeStatistics },
+  },
+  {
+    path: '/api/v1/records/violations/{violation_id}/status',
+    name: 'violations.updateStatus',
+    methods: { PUT: updateViolationStatus },
+  },
+];
+
+function match(template: string, pathname: string): Record<string, string> | undefined {
+  const want = template.split('/');
+  const got = pathname.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i]!;
+    const g = got[i]!;
+    if (w.startsWith('{') && w.endsWith('}')) {
+      if (g === '') return undefined;
+      params[w.slice(1, -1)] = decodeURIComponent(g);
+    } else if (w !== g) return undefined;
+  }
+  return params;
+}
+
+export function findRoute(
+  pathname: string,
+): { route: RestRoute; params: Record<string, string> } | undefined {
+  for (const route of v1Routes) {
+    const params = match(route.path, pathname);
+    if (params) return { route, params };
+  }
+  return undefined;
+}
+
+export async function handleV1(shim: ShimRequest): Promise<Response> {
+  const url = new URL(shim.request.url);
+  const found = findRoute(url.pathname);
+  if (!found) {
+    if (url.pathname.endsWith('/') && findRoute(url.pathname.slice(0, -1))) {
+      const location = new URL(url);
+      location.pathname = url.pathname.slice(0, -1);
+      return new Response(null, { status: 307, headers: { location: location.toString() } });
+    }
+    return legacyJson(detailBody('Not Found'), 404);
+  }
+  const method = shim.request.method === 'HEAD' ? 'GET' : shim.request.method;
+  const handler = found.route.methods[method as 'GET' | 'PUT'];
+  if (!handler) {
+    const allow = Object.keys(found.route.methods).flatMap((m) =>
+      m === 'GET' ? ['GET', 'HEAD'] : [m],
+    );
+    return legacyJson(detailBody('Method Not Allowed'), 405, { allow: allow.join(', ') });
+  }
+  const response = await handler(shim, url, found.params);
+  return shim.request.method === 'HEAD'
+    ? new Response(null, { status: response.status, headers: response.headers })
+    : response;
+}
