@@ -1,0 +1,185 @@
+// The @rollout fields through /graphql: decisions reported in extensions.rollout, sticky per
+// key, forcing by policy, fallback on failure and timeout (counted), argument bounds, and
+// DataLoader batching on both paths.
+import { writeFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { seedReference } from '../../src/demo/seed.js';
+import { createIngester } from '../../src/ingest/ingester.js';
+import { StaticRolloutState } from '../../src/rollout/state.js';
+import { IN_WINDOW, logText } from '../fixtures/legacy-log.js';
+import { buildApp, gql, tempLogPath } from '../helpers/app.js';
+import { describeEachDb } from '../helpers/db.js';
+
+const RECENT = `query($limit: Int, $force: Boolean) {
+  recentEvents(limit: $limit, forceDomain: $force) { ts type cameraId camera { id name region { name } } region { name } }
+}`;
+
+describeEachDb('@rollout fields over /graphql', (db, _kind, queries) => {
+  let logPath: string;
+  beforeAll(async () => {
+    logPath = await tempLogPath();
+    await writeFile(logPath, logText());
+    await seedReference(db());
+    await createIngester({ handle: db(), logPath }).runOnce();
+  });
+
+  const app = (percent: number, extra: Parameters<typeof buildApp>[1] = {}) =>
+    buildApp(db(), {
+      rolloutState: new StaticRolloutState({
+        'events.recent': percent,
+        'statistics.realtime': percent,
+      }),
+      ...extra,
+      config: { eventLogPath: logPath, ...extra.config },
+    });
+
+  it('reports the path, reason, fallback and percentage of every rollout field', async () => {
+    const answer = await gql(
+      app(100),
+      '{ recentEvents(limit: 1) { ts } realtimeStatistics { source } }',
+      {},
+      {
+        'x-rollout-key': 'user-1',
+      },
+    );
+    expect(answer.body.errors).toBeUndefined();
+    expect(answer.body.extensions.rollout).toEqual({
+      'events.recent': { path: 'domain', reason: 'bucket', fallback: false, percent: 100 },
+      'statistics.realtime': { path: 'domain', reason: 'bucket', fallback: false, percent: 100 },
+    });
+    expect(answer.body.data.realtimeStatistics.source).toBe('DOMAIN');
+  });
+
+  it('gives the same answer on both paths, newest first by timestamp', async () => {
+    const domain = await gql(app(100), RECENT, {}, { 'x-rollout-key': 'k' });
+    const legacy = await gql(app(0), RECENT, {}, { 'x-rollout-key': 'k' });
+    expect(domain.body.extensions.rollout['events.recent'].path).toBe('domain');
+    expect(legacy.body.extensions.rollout['events.recent'].path).toBe('legacy');
+    expect(domain.body.data).toEqual(legacy.body.data);
+    expect(domain.body.data.recentEvents.map((e: { ts: number }) => e.ts)).toEqual(
+      IN_WINDOW.map((r) => JSON.parse(r.json.replace('NaN', 'null')).ts),
+    );
+    expect(domain.body.data.recentEvents[0].camera).toEqual({
+      id: 'cam0',
+      name: expect.any(String),
+      region: { name: expect.any(String) },
+    });
+  });
+
+  it('keeps one caller on one path: the same key always takes the same side', async () => {
+    const gateway = app(50);
+    const paths = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      const answer = await gql(
+        gateway,
+        '{ recentEvents(limit: 1) { ts } }',
+        {},
+        { 'x-rollout-key': 'sticky' },
+      );
+      paths.add(answer.body.extensions.rollout['events.recent'].path);
+    }
+    expect(paths.size).toBe(1);
+    const sides = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const answer = await gql(
+        gateway,
+        '{ recentEvents(limit: 1) { ts } }',
+        {},
+        { 'x-rollout-key': `u${i}` },
+      );
+      sides.add(answer.body.extensions.rollout['events.recent'].path);
+    }
+    expect(sides).toEqual(new Set(['domain', 'legacy']));
+  });
+
+  it('honours forceDomain in development and reports it ignored in production', async () => {
+    const dev = await gql(app(0), RECENT, { limit: 1, force: true });
+    expect(dev.body.extensions.rollout['events.recent']).toMatchObject({
+      path: 'domain',
+      reason: 'forced',
+    });
+    const operatorToken = 'operator-token-0123456789';
+    const production = app(0, {
+      config: {
+        nodeEnv: 'production',
+        apiTokens: [{ name: 'ops', token: operatorToken, scopes: ['rollout:admin'] }],
+      },
+    });
+    const prod = await gql(production, RECENT, { limit: 1, force: true });
+    expect(prod.body.extensions.rollout['events.recent']).toMatchObject({
+      path: 'legacy',
+      forceIgnored: true,
+    });
+    const operator = await gql(
+      production,
+      RECENT,
+      { limit: 1, force: true },
+      { authorization: `Bearer ${operatorToken}` },
+    );
+    expect(operator.body.extensions.rollout['events.recent']).toMatchObject({
+      path: 'domain',
+      reason: 'forced',
+    });
+  });
+
+  it('falls back to legacy when the domain path fails, and counts it', async () => {
+    const gateway = app(100, {
+      services: {
+        events: { domain: { recentEvents: () => Promise.reject(new Error('db down')) } },
+      },
+    });
+    const answer = await gql(gateway, '{ recentEvents { ts } }', {}, { 'x-rollout-key': 'k' });
+    expect(answer.body.data.recentEvents).toHaveLength(IN_WINDOW.length);
+    expect(answer.body.extensions.rollout['events.recent']).toMatchObject({
+      path: 'legacy',
+      fallback: true,
+      fallbackCause: 'error',
+    });
+    const metrics = await (await gateway.fetch('http://gateway/metrics')).text();
+    expect(metrics).toMatch(
+      /gateway_rollout_fallbacks_total\{flag="events.recent",cause="error"\} 1/,
+    );
+  });
+
+  it('falls back when the domain path exceeds its time budget', async () => {
+    const gateway = app(100, {
+      config: { domainTimeoutMs: 20 },
+      services: { events: { domain: { recentEvents: () => new Promise(() => {}) } } },
+    });
+    const answer = await gql(gateway, '{ recentEvents { ts } }', {}, { 'x-rollout-key': 'k' });
+    expect(answer.body.data.recentEvents).toHaveLength(IN_WINDOW.length);
+    expect(answer.body.extensions.rollout['events.recent'].fallbackCause).toBe('timeout');
+  });
+
+  it('masks an unexpected error when both paths fail', async () => {
+    const boom = { recentEvents: () => Promise.reject(new Error('secret detail')) };
+    const answer = await gql(
+      app(100, { services: { events: { domain: boom, legacy: boom } } }),
+      '{ recentEvents { ts } }',
+    );
+    expect(answer.body.errors[0].message).toBe('Unexpected error.');
+    expect(JSON.stringify(answer.body)).not.toContain('secret detail');
+  });
+
+  it.each([
+    ['limit', 0],
+    ['limit', 1001],
+    ['minutes', 0],
+    ['minutes', 1441],
+  ])('rejects %s = %i as BAD_USER_INPUT', async (name, value) => {
+    const answer = await gql(app(0), `{ recentEvents(${name}: ${value}) { ts } }`);
+    expect(answer.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(answer.body.errors[0].message).toContain(name);
+  });
+
+  describe.each([0, 100])('at %i%%', (percent) => {
+    it('loads cameras and regions with one query each for all events', async () => {
+      queries().length = 0;
+      const answer = await gql(app(percent), RECENT, {}, { 'x-rollout-key': 'k' });
+      expect(answer.body.data.recentEvents.length).toBe(IN_WINDOW.length);
+      const q = queries();
+      expect(q.filter((s) => /from "cameras"/.test(s))).toHaveLength(1);
+      expect(q.filter((s) => /from "regions"/.test(s)).length).toBeLessThanOrEqual(2);
+    });
+  });
+});
