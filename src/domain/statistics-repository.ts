@@ -55,8 +55,8 @@ export class StatisticsRepository implements StatisticsSource {
         where recorded_at >= ${dayStart} and recorded_at <= ${now.toISOString()}::timestamptz`),
       // name: statistics.monitoredAreas
       this.handle.rows<{ name: string }>(sql`
-        select distinct r.name from cameras c join regions r on r.id = c.region_id
-        where c.is_active order by r.name collate "C"`),
+        select distinct r.name collate "C" as name from cameras c join regions r on r.id = c.region_id
+        where c.is_active order by 1`),
       // name: statistics.recentViolations
       this.handle.rows<{ camera_id: string; violation_type: string; occurred_at: string | Date }>(sql`
         select camera_id, violation_type, occurred_at from violation_events
