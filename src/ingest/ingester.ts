@@ -1,13 +1,18 @@
 // The log ingester: tails the legacy JSONL log into the domain `events` table. Idempotent (a
 // content-derived source key per line, `on conflict do nothing`), resumable (the checkpoint is
 // written in the same transaction as its rows) and it follows RotatingFileHandler's renames.
-import { eq, sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/client.js';
-import { events, ingestCheckpoints } from '../db/schema.js';
-import { parseLogLine } from '../legacy/log-record.js';
-import { LogFile, type LogLine, openRotated, parseFileId, shortHash } from './log-file.js';
+import {
+  CheckpointMoved,
+  type Cursor,
+  commitBatch,
+  loadCursor,
+  sameCursor,
+} from './checkpoint-store.js';
+import { type EventRow, noSkips, type SkipReason, toEventRow } from './event-row.js';
+import { type LogFile, planReads } from './log-file.js';
 
-export type SkipReason = Extract<ReturnType<typeof parseLogLine>, { ok: false }>['reason'];
+export type { SkipReason } from './event-row.js';
 
 /** The subset of pino's logger the ingester uses; a pino logger fits. */
 export interface IngestLogger {
@@ -29,25 +34,25 @@ export interface IngesterOptions {
   batchLines?: number;
 }
 
-export interface IngestResult {
+interface Counts {
+  /** Non-blank lines read and committed (valid or skipped). */
   linesRead: number;
   inserted: number;
   /** Valid lines whose source key was already stored. */
   duplicates: number;
-  skipped: number;
   skippedByReason: Record<SkipReason, number>;
+}
+
+export interface IngestResult extends Counts {
+  skipped: number;
   /** Files read in this pass (more than one after a rotation). */
   files: number;
-  /** True when stop() ended the pass before the end of the log. */
+  /** True when stop() was called during the pass, which then ended after its current batch. */
   stopped: boolean;
 }
 
-export interface IngestStats {
+export interface IngestStats extends Counts {
   passes: number;
-  linesRead: number;
-  inserted: number;
-  duplicates: number;
-  skippedByReason: Record<SkipReason, number>;
   /** Batches abandoned because another ingester had moved the checkpoint. */
   conflicts: number;
   errors: number;
@@ -65,16 +70,8 @@ export interface Ingester {
   stats(): IngestStats;
 }
 
-type Cursor = { fileId: string; position: number } | null;
-type EventRow = typeof events.$inferInsert;
-
-/** Thrown inside a batch transaction to roll it back: the checkpoint is not where we left it. */
-class CheckpointMoved extends Error {}
-
 const noop = () => {};
 const silent: IngestLogger = { debug: noop, info: noop, warn: noop, error: noop };
-// 8 parameters per row; PostgreSQL's protocol allows 65535 per statement.
-const ROWS_PER_STATEMENT = 4000;
 const MAX_BACKOFF_MS = 30_000;
 
 export function createIngester(opts: IngesterOptions): Ingester {
@@ -87,7 +84,7 @@ export function createIngester(opts: IngesterOptions): Ingester {
     linesRead: 0,
     inserted: 0,
     duplicates: 0,
-    skippedByReason: { not_json: 0, not_object: 0, bad_ts: 0 },
+    skippedByReason: noSkips(),
     conflicts: 0,
     errors: 0,
     lastError: null,
@@ -99,108 +96,39 @@ export function createIngester(opts: IngesterOptions): Ingester {
   let chain: Promise<unknown> = Promise.resolve();
   let loop: Promise<void> | null = null;
   let wake: (() => void) | null = null;
-
-  async function loadCursor(): Promise<Cursor> {
-    const [row] = await handle.db
-      .select({ fileId: ingestCheckpoints.fileId, position: ingestCheckpoints.position })
-      .from(ingestCheckpoints)
-      .where(eq(ingestCheckpoints.logPath, logPath));
-    return row ?? null;
-  }
-
-  /** The files to read, oldest first, each with where to begin. */
-  async function plan(cursor: Cursor): Promise<{ file: LogFile; from: number }[]> {
-    const current = await LogFile.open(logPath);
-    if (!cursor) return current ? [{ file: current, from: 0 }] : [];
-    const saved = parseFileId(cursor.fileId);
-    const resume = (f: LogFile) => ({ file: f, from: f.size >= cursor.position ? cursor.position : 0 });
-    if (current && current.head === saved.head) return [resume(current)];
-    // The checkpointed file was rotated away: finish it where it now lives, then every newer file.
-    const rotated = await openRotated(logPath);
-    const matches = rotated.filter((r) => r.file.head === saved.head);
-    const mine =
-      matches.find((r) => `${r.file.dev}:${r.file.ino}` === `${saved.dev}:${saved.ino}`) ??
-      matches[0];
-    const steps: { file: LogFile; from: number }[] = [];
-    for (const r of [...rotated].reverse()) {
-      if (mine && r.index > mine.index) await r.file.close();
-      else if (r === mine) steps.push(resume(r.file));
-      else if (mine || !matches.length) steps.push({ file: r.file, from: 0 });
-      else await r.file.close();
-    }
-    if (!mine) logger.warn({ logPath, fileId: cursor.fileId }, 'checkpointed log file is gone');
-    if (current) steps.push({ file: current, from: 0 });
-    return steps;
-  }
-
-  async function commit(
-    cursor: Cursor,
-    next: { fileId: string; position: number },
-    rows: EventRow[],
-    skipped: number,
-  ): Promise<number> {
-    return handle.db.transaction(async (tx) => {
-      // Lock the checkpoint row so a second ingester on the same log waits, then notices.
-      const [row] = await tx
-        .select({ fileId: ingestCheckpoints.fileId, position: ingestCheckpoints.position })
-        .from(ingestCheckpoints)
-        .where(eq(ingestCheckpoints.logPath, logPath))
-        .for('update');
-      if ((row ?? null)?.fileId !== cursor?.fileId || row?.position !== cursor?.position) {
-        throw new CheckpointMoved();
-      }
-      let inserted = 0;
-      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-        const ids = await tx
-          .insert(events)
-          .values(rows.slice(i, i + ROWS_PER_STATEMENT))
-          .onConflictDoNothing({ target: events.sourceKey })
-          .returning({ id: events.id });
-        inserted += ids.length;
-      }
-      const values = { logPath, ...next, linesIngested: inserted, linesSkipped: skipped };
-      const written = await tx
-        .insert(ingestCheckpoints)
-        .values(values)
-        .onConflictDoUpdate({
-          target: ingestCheckpoints.logPath,
-          set: {
-            ...next,
-            linesIngested: sql`${ingestCheckpoints.linesIngested} + ${inserted}`,
-            linesSkipped: sql`${ingestCheckpoints.linesSkipped} + ${skipped}`,
-            updatedAt: sql`now()`,
-          },
-        })
-        .returning({ position: ingestCheckpoints.position });
-      if (!written.length) throw new CheckpointMoved();
-      return inserted;
-    });
-  }
+  let lostWarned: string | undefined;
 
   async function ingestFile(file: LogFile, from: number, state: PassState): Promise<void> {
     const fileId = file.fileId;
     if (fileId === null) return; // no complete line yet
-    let rows: EventRow[] = [];
-    let skipped = 0;
+    let batch = emptyBatch();
     let position = from;
     const flush = async () => {
       if (position === state.cursor?.position && fileId === state.cursor.fileId) return;
       const next = { fileId, position };
-      const inserted = await commit(state.cursor, next, rows, skipped);
-      state.result.inserted += inserted;
-      state.result.duplicates += rows.length - inserted;
+      const { rows, skipped, byReason } = batch;
+      const inserted = await commitBatch(handle, logPath, state.cursor, next, rows, skipped);
+      // Counted only once committed: a batch rolled back by a conflict is read again.
+      addCounts(state.result, {
+        linesRead: rows.length + skipped,
+        inserted,
+        duplicates: rows.length - inserted,
+        skippedByReason: byReason,
+      });
       state.cursor = next;
       s.checkpoint = next;
-      rows = [];
-      skipped = 0;
+      batch = emptyBatch();
     };
     for await (const chunk of file.lines(from)) {
       for (const line of chunk) {
         position = line.next;
-        const row = toRow(line, file.head!, state);
-        if (row === 'skipped') skipped++;
-        else if (row) rows.push(row);
-        if (rows.length + skipped >= batchLines) {
+        const row = toEventRow(line, file.head!);
+        if (typeof row === 'string') {
+          batch.skipped++;
+          batch.byReason[row]++;
+          logger.debug({ logPath, offset: line.offset, reason: row }, 'skipped a damaged log line');
+        } else if (row) batch.rows.push(row);
+        if (batch.rows.length + batch.skipped >= batchLines) {
           await flush();
           if (stopping) return;
         }
@@ -209,66 +137,55 @@ export function createIngester(opts: IngesterOptions): Ingester {
     await flush();
   }
 
-  function toRow(line: LogLine, head: string, state: PassState): EventRow | 'skipped' | null {
-    const text = line.bytes.toString('utf8');
-    if (text.trim() === '') return null;
-    state.result.linesRead++;
-    const parsed = parseLogLine(text);
-    const occurredAt = parsed.ok ? parsed.record.occurredAt : null;
-    if (!parsed.ok || !occurredAt || Number.isNaN(occurredAt.getTime())) {
-      const reason: SkipReason = parsed.ok ? 'bad_ts' : parsed.reason;
-      state.result.skippedByReason[reason]++;
-      logger.debug({ logPath, offset: line.offset, reason }, 'skipped a damaged log line');
-      return 'skipped';
+  /** Reads every file of the plan; 'moved' when another ingester committed in between. */
+  async function pass(result: IngestResult): Promise<'done' | 'moved'> {
+    const state: PassState = { cursor: await loadCursor(handle, logPath), result };
+    const { steps, lost } = await planReads(logPath, state.cursor);
+    // Once per lost file, not once per poll while the new file is still empty.
+    if (lost && state.cursor?.fileId !== lostWarned) {
+      lostWarned = state.cursor?.fileId;
+      logger.warn({ logPath, checkpoint: state.cursor }, 'checkpointed log file is gone');
     }
-    const r = parsed.record;
-    return {
-      occurredAt,
-      ts: r.ts,
-      type: storable(r.type),
-      cameraId: storable(r.cameraId),
-      // bigint column: a fractional or huge track id would fail the whole batch.
-      trackId: Number.isSafeInteger(r.trackId) ? r.trackId : null,
-      evidence: storable(r.evidence ?? null),
-      raw: storable(r.raw),
-      // Content-derived, so a renamed or copied file yields the same keys (see sourceKey()).
-      sourceKey: sourceKey(head, line),
-    };
-  }
-
-  async function pass(): Promise<IngestResult> {
-    const state: PassState = { cursor: await loadCursor(), result: emptyResult() };
-    const steps = await plan(state.cursor);
-    state.result.files = steps.length;
+    result.files += steps.length;
     try {
       for (const { file, from } of steps) {
         if (stopping) break;
         await ingestFile(file, from, state);
       }
+      return 'done';
+    } catch (err) {
+      if (err instanceof CheckpointMoved) return 'moved';
+      throw err;
     } finally {
       await Promise.all(steps.map((st) => st.file.close()));
     }
-    state.result.stopped = stopping;
-    return state.result;
   }
 
-  /** One pass at a time; a pass that lost a race with another ingester is simply run again. */
+  /**
+   * One pass at a time per instance. A pass that lost a race with another ingester starts again
+   * from the checkpoint that one wrote; it only gives up when the checkpoint did not move.
+   */
   function runOnce(): Promise<IngestResult> {
     const run = chain.then(async () => {
       s.running = true;
+      const result = emptyResult();
       try {
-        for (let attempt = 1; ; attempt++) {
-          try {
-            const result = await pass();
-            record(result);
-            return result;
-          } catch (err) {
-            if (!(err instanceof CheckpointMoved) || attempt >= 3) throw err;
-            s.conflicts++;
-            logger.debug({ logPath }, 'checkpoint moved by another ingester; re-reading it');
+        let seen: Cursor | undefined;
+        while ((await pass(result)) === 'moved') {
+          s.conflicts++;
+          const now = await loadCursor(handle, logPath);
+          if (seen !== undefined && sameCursor(now, seen)) {
+            throw new Error(`ingest checkpoint of ${logPath} conflicts without moving`);
           }
+          seen = now;
+          logger.debug({ logPath, checkpoint: now }, 'another ingester moved the checkpoint');
         }
+        result.stopped = stopping;
+        return result;
       } finally {
+        // Batches committed before a failure count too.
+        result.skipped = Object.values(result.skippedByReason).reduce((x, y) => x + y, 0);
+        record(result);
         s.running = false;
       }
     });
@@ -279,12 +196,9 @@ export function createIngester(opts: IngesterOptions): Ingester {
   function record(result: IngestResult) {
     s.passes++;
     s.lastPassAt = new Date();
-    s.linesRead += result.linesRead;
-    s.inserted += result.inserted;
-    s.duplicates += result.duplicates;
-    for (const [k, v] of Object.entries(result.skippedByReason)) s.skippedByReason[k as SkipReason] += v;
-    result.skipped = Object.values(result.skippedByReason).reduce((a, b) => a + b, 0);
-    if (result.inserted || result.skipped) logger.info({ logPath, ...result }, 'ingested log lines');
+    addCounts(s, result);
+    if (result.inserted || result.skipped)
+      logger.debug({ logPath, ...result }, 'ingested log lines');
   }
 
   function start() {
@@ -324,7 +238,12 @@ export function createIngester(opts: IngesterOptions): Ingester {
     stopping = false;
   }
 
-  return { runOnce, start, stop, stats: () => ({ ...s, skippedByReason: { ...s.skippedByReason } }) };
+  return {
+    runOnce,
+    start,
+    stop,
+    stats: () => ({ ...s, skippedByReason: { ...s.skippedByReason } }),
+  };
 }
 
 interface PassState {
@@ -332,32 +251,27 @@ interface PassState {
   result: IngestResult;
 }
 
+function emptyBatch() {
+  return { rows: [] as EventRow[], skipped: 0, byReason: noSkips() };
+}
+
 function emptyResult(): IngestResult {
-  const skippedByReason = { not_json: 0, not_object: 0, bad_ts: 0 };
-  return { linesRead: 0, inserted: 0, duplicates: 0, skipped: 0, skippedByReason, files: 0, stopped: false };
+  return {
+    linesRead: 0,
+    inserted: 0,
+    duplicates: 0,
+    skipped: 0,
+    skippedByReason: noSkips(),
+    files: 0,
+    stopped: false,
+  };
 }
 
-/**
- * `<file head>:<byte offset>:<line hash>`. Renames (RotatingFileHandler) and copies
- * (copytruncate, restores) keep a line's file head and offset, so its key survives them; two
- * byte-identical records at different offsets stay two events, as the legacy reader shows them.
- * The line hash guards against two files whose first lines happen to be equal.
- */
-export function sourceKey(head: string, line: LogLine): string {
-  return `${head}:${line.offset}:${shortHash(line.bytes)}`;
-}
-
-// PostgreSQL text and jsonb reject NUL and unpaired surrogates (JSON escapes can produce both),
-// and one such value would fail its whole batch forever; U+FFFD keeps the rest of the record.
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-function storable<T>(value: T): T {
-  if (typeof value === 'string') return value.replace(UNSTORABLE, '\ufffd') as T;
-  if (Array.isArray(value)) return value.map(storable) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [storable(k), storable(v)]),
-    ) as T;
+function addCounts(into: Counts, from: Counts) {
+  into.linesRead += from.linesRead;
+  into.inserted += from.inserted;
+  into.duplicates += from.duplicates;
+  for (const [k, v] of Object.entries(from.skippedByReason)) {
+    into.skippedByReason[k as SkipReason] += v;
   }
-  return value;
 }

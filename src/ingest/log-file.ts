@@ -69,15 +69,22 @@ export class LogFile {
   }
 
   get fileId(): string | null {
-    return this.head === null ? null : formatFileId({ dev: this.dev, ino: this.ino, head: this.head });
+    return this.head === null
+      ? null
+      : formatFileId({ dev: this.dev, ino: this.ino, head: this.head });
   }
 
-  /** Complete lines from `from` to the current end of file, a chunk at a time. */
+  /**
+   * Complete lines from `from` up to the size seen at open, a chunk at a time. Lines appended
+   * since are left for the next pass, so a pass ends even while the writer keeps writing.
+   */
   async *lines(from: number): AsyncGenerator<LogLine[]> {
     let pos = from;
     let buf = Buffer.allocUnsafe(CHUNK_BYTES);
     for (;;) {
-      const { bytesRead } = await this.fh.read(buf, 0, buf.length, pos);
+      const want = Math.min(buf.length, this.size - pos);
+      if (want <= 0) return;
+      const { bytesRead } = await this.fh.read(buf, 0, want, pos);
       if (bytesRead === 0) return;
       const lastNl = buf.lastIndexOf(NEWLINE, bytesRead - 1);
       if (lastNl < 0) {
@@ -91,7 +98,11 @@ export class LogFile {
       while (start <= lastNl) {
         const nl = buf.indexOf(NEWLINE, start);
         // Copied out of the shared read buffer, which the next read overwrites.
-        out.push({ offset: pos + start, next: pos + nl + 1, bytes: Buffer.from(buf.subarray(start, nl)) });
+        out.push({
+          offset: pos + start,
+          next: pos + nl + 1,
+          bytes: Buffer.from(buf.subarray(start, nl)),
+        });
         start = nl + 1;
       }
       pos += lastNl + 1;
@@ -126,11 +137,56 @@ async function readHead(fh: FileHandle): Promise<string | null> {
 }
 
 /** The rotated siblings `.1` … `.10` that exist, newest first, opened. */
-export async function openRotated(logPath: string): Promise<{ index: number; file: LogFile }[]> {
+async function openRotated(logPath: string): Promise<{ index: number; file: LogFile }[]> {
   const found: { index: number; file: LogFile }[] = [];
   for (let index = 1; index <= ROTATED_BACKUPS; index++) {
     const file = await LogFile.open(`${logPath}.${index}`);
     if (file) found.push({ index, file });
   }
   return found;
+}
+
+export interface ReadStep {
+  file: LogFile;
+  from: number;
+}
+
+/**
+ * The files to read, oldest first, each with where to begin, given the checkpoint. `lost` says
+ * the checkpointed file is nowhere to be found (deleted, or rotated past `.10`). The caller
+ * closes every step's file.
+ */
+export async function planReads(
+  logPath: string,
+  saved: { fileId: string; position: number } | null,
+): Promise<{ steps: ReadStep[]; lost: boolean }> {
+  const current = await LogFile.open(logPath);
+  if (!saved) return { steps: current ? [{ file: current, from: 0 }] : [], lost: false };
+  const id = parseFileId(saved.fileId);
+  // A file shorter than the checkpoint was truncated and rewritten: all of it is new.
+  const resume = (file: LogFile) => ({
+    file,
+    from: file.size >= saved.position ? saved.position : 0,
+  });
+  const exact = (f: LogFile) =>
+    f.head === id.head && String(f.dev) === id.dev && String(f.ino) === id.ino;
+  if (current && exact(current)) return { steps: [resume(current)], lost: false };
+  // Otherwise it was rotated away (or replaced by a copy): find it by its head, preferring the
+  // same inode (a copytruncate copy has a new one; a new file may reuse a freed one), finish it
+  // from the checkpoint, then read every newer file from the start.
+  const files = [
+    ...(current ? [{ index: 0, file: current }] : []),
+    ...(await openRotated(logPath)),
+  ];
+  const matches = files.filter((r) => r.file.head === id.head);
+  const mine = matches.find((r) => exact(r.file)) ?? matches[0];
+  const steps: ReadStep[] = [];
+  for (const r of files.reverse()) {
+    if (r === mine) steps.push(resume(r.file));
+    // Older than the checkpointed file: read before it.
+    else if (mine && r.index > mine.index) await r.file.close();
+    // Newer than it, or it is gone: unread, as far as we can tell (the keys absorb re-reads).
+    else steps.push({ file: r.file, from: 0 });
+  }
+  return { steps, lost: !mine };
 }
