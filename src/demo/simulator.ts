@@ -4,7 +4,8 @@
 import { appendFile, mkdir, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DatabaseHandle } from '../db/client.js';
-import { detectionRecords, type VIOLATION_TYPES, violationEvents } from '../db/schema.js';
+import { detectionRecords, violationEvents } from '../db/schema.js';
+import { type EventType, VIOLATION_FOR } from '../domain/event-types.js';
 import { dumpPy, type PyValue } from '../legacy/py-json.js';
 import { CAMERAS } from './seed.js';
 
@@ -18,19 +19,6 @@ export const EVENT_WEIGHTS = [
   ['SKIP_DRYING', 0.15],
   ['NO_HAIRNET_AT_SINK', 0.05],
 ] as const;
-export type EventType = (typeof EVENT_WEIGHTS)[number][0];
-
-/**
- * The violation each event type raises. The domain model has no drying type: skipping the
- * dryer skips the step that follows washing, which the model calls sanitising; washing too
- * briefly is an incomplete handwash. HANDWASHING_ACTIVE is compliant behaviour.
- */
-export const VIOLATION_FOR: Record<EventType, (typeof VIOLATION_TYPES)[number] | null> = {
-  HANDWASHING_ACTIVE: null,
-  INSUFFICIENT_DWELL_TIME: 'no_handwash',
-  SKIP_DRYING: 'no_sanitize',
-  NO_HAIRNET_AT_SINK: 'no_hairnet',
-};
 
 export interface SimulatedEvent {
   /** Epoch seconds with microseconds, like Python's time.time() rounded to 6 decimals. */

@@ -1,5 +1,5 @@
-// The event types of the legacy log and the violation each one stands for. One table, used by
-// the demo simulator (to write violation_events) and the legacy statistics (to count them).
+// The event types of the legacy log and the violation each one raises. One table, used by the
+// demo simulator (to write violation_events) and the legacy statistics (to count them).
 import type { VIOLATION_TYPES } from '../db/schema.js';
 
 export const EVENT_TYPES = [
@@ -8,10 +8,21 @@ export const EVENT_TYPES = [
   'SKIP_DRYING',
   'NO_HAIRNET_AT_SINK',
 ] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
 
-/** Event types that are hygiene violations, and the domain violation_type they map to. */
-export const VIOLATION_OF_EVENT: Record<string, (typeof VIOLATION_TYPES)[number]> = {
-  NO_HAIRNET_AT_SINK: 'no_hairnet',
+/**
+ * The violation each event type raises. The domain model has no drying type: skipping the
+ * dryer skips the step that follows washing, which the model calls sanitising; washing too
+ * briefly is an incomplete handwash. HANDWASHING_ACTIVE is compliant behaviour.
+ */
+export const VIOLATION_FOR: Record<EventType, (typeof VIOLATION_TYPES)[number] | null> = {
+  HANDWASHING_ACTIVE: null,
   INSUFFICIENT_DWELL_TIME: 'no_handwash',
   SKIP_DRYING: 'no_sanitize',
+  NO_HAIRNET_AT_SINK: 'no_hairnet',
 };
+
+/** The violation a logged type raises, or undefined for compliant or unknown types. */
+export function violationOf(type: string | null): (typeof VIOLATION_TYPES)[number] | undefined {
+  return (type && VIOLATION_FOR[type as EventType]) || undefined;
+}

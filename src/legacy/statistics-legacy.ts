@@ -7,7 +7,7 @@
 // - monitoredAreas: distinct evidence.region names seen today; detectionAccuracy: mean
 //   evidence.confidence; averageProcessingTime: 0 (not logged).
 // - recentViolations: the newest 10 violation records of today.
-import { VIOLATION_OF_EVENT } from '../domain/event-types.js';
+import { violationOf } from '../domain/event-types.js';
 import { RECENT_VIOLATIONS, uptimeSeconds } from '../domain/statistics-repository.js';
 import type { EventRecord, RealtimeStatistics, StatisticsSource } from '../domain/types.js';
 
@@ -36,7 +36,7 @@ export class LegacyStatistics implements StatisticsSource {
       total++;
       if (record.type === 'HANDWASHING_ACTIVE') handwashing++;
       if (record.type === 'NO_HAIRNET_AT_SINK') hairnet++;
-      const violationType = record.type ? VIOLATION_OF_EVENT[record.type] : undefined;
+      const violationType = violationOf(record.type);
       if (violationType) {
         violations++;
         if (recent.length < RECENT_VIOLATIONS && record.cameraId) {
