@@ -97,6 +97,7 @@ describeEachDb('legacy REST contract', (db) => {
         expect(response.status).toBe(status);
         expect(response.headers.get('content-type')).toBe('application/json');
         expect(await response.text()).toBe(expected);
+        expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength(expected)));
         if (status === 200) expect(response.headers.get('x-rollout-path')).toBe(path);
       });
 

@@ -67,7 +67,11 @@ export function rolloutHeaders(report: RolloutReport | undefined): Record<string
 export function legacyJson(body: string, status = 200, headers: Record<string, string> = {}) {
   return new Response(body, {
     status,
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      ...headers,
+    },
   });
 }
 
