@@ -1,13 +1,14 @@
 // The process: config → database (migrated) → demo data and ingester → createApp → listen.
 // SIGTERM/SIGINT drain in-flight requests, stop the background work, then close the database.
-import { createServer } from 'node:http';
+
+import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/env.js';
 import { openDatabase } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { seedReference } from './demo/seed.js';
 import { createSimulator } from './demo/simulator.js';
+import { createDrainableServer } from './http/drain.js';
 import { createIngester } from './ingest/ingester.js';
-import { createApp } from './app.js';
 import { createLogger } from './ops/logger.js';
 
 async function main() {
@@ -34,7 +35,7 @@ async function main() {
   const background: { stop(): Promise<void> }[] = [];
   if (config.demo) {
     await seedReference(handle);
-    const simulator = createSimulator({ handle, logPath: config.eventLogPath });
+    const simulator = createSimulator({ handle, logPath: config.eventLogPath, logger });
     simulator.start();
     background.push(simulator);
     logger.info({ logPath: config.eventLogPath }, 'demo simulator started');
@@ -46,7 +47,12 @@ async function main() {
   }
 
   const app = createApp({ config, handle, logger, startedAt });
-  const server = createServer(app);
+  // Serve with the stored rollout state, not the environment's; if the database is not there yet
+  // the store keeps retrying and /ready answers 503 until it loads.
+  await app.rolloutReady.catch((error: unknown) =>
+    logger.warn({ err: error }, 'rollout state not loaded yet; serving the environment values'),
+  );
+  const { server, drain } = createDrainableServer(app);
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -67,13 +73,9 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: draining requests');
-    const force = setTimeout(() => server.closeAllConnections(), 10_000).unref();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
-    clearTimeout(force);
+    await drain();
     await Promise.all(background.map((b) => b.stop()));
+    await app.close();
     await handle.close();
     logger.info('stopped');
     process.exit(0);
