@@ -8,6 +8,7 @@
 //   evidence.confidence; averageProcessingTime: 0 (not logged).
 // - recentViolations: the newest 10 violation records of today.
 import { violationOf } from '../domain/event-types.js';
+import { startOfDay } from '../domain/local-time.js';
 import { RECENT_VIOLATIONS, uptimeSeconds } from '../domain/statistics-repository.js';
 import type { EventRecord, RealtimeStatistics, StatisticsSource } from '../domain/types.js';
 
@@ -72,22 +73,4 @@ export class LegacyStatistics implements StatisticsSource {
       alerts: { activeAlerts: violations, recentViolations: recent },
     };
   }
-}
-
-/** Local midnight of `now` in `timeZone`, as an instant. */
-export function startOfDay(now: Date, timeZone: string): Date {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(now);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const sinceMidnightMs =
-    ((get('hour') * 60 + get('minute')) * 60 + get('second')) * 1000 + now.getUTCMilliseconds();
-  return new Date(now.getTime() - sinceMidnightMs);
 }

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { sql } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
 import { seedReference } from '../../src/demo/seed.js';
-import { naiveLocalIso } from '../../src/rest/v1/statistics.js';
+import { naiveLocalIso } from '../../src/domain/local-time.js';
 import { logText } from '../fixtures/legacy-log.js';
 import { buildApp, FROZEN_NOW, tempLogPath } from '../helpers/app.js';
 import { describeEachDb } from '../helpers/db.js';

@@ -1,6 +1,7 @@
 // GET /api/v1/statistics/realtime: one GraphQL document mapped to the old nested snake_case
 // object. Ints and floats are kept apart (Python printed 0.0, not 0) and timestamps are the old
 // naive local ISO strings.
+import { naiveLocalIso } from '../../domain/local-time.js';
 import { dumpPy, type PyValue } from '../../legacy/py-json.js';
 import {
   executeDocument,
@@ -101,26 +102,4 @@ export async function realtimeStatistics(shim: ShimRequest, url: URL): Promise<R
     ],
   ]);
   return legacyJson(dumpPy(body), 200, rolloutHeaders(result.rollout?.['statistics.realtime']));
-}
-
-/** Python's naive `datetime.isoformat()` of the local time in `timeZone`. */
-export function naiveLocalIso(instant: Date, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(instant)
-      .map((p) => [p.type, p.value]),
-  );
-  const base = `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
-  const ms = instant.getUTCMilliseconds();
-  // isoformat() omits the fraction when the microseconds are zero.
-  return ms === 0 ? base : `${base}.${String(ms * 1000).padStart(6, '0')}`;
 }
