@@ -153,3 +153,56 @@ export const violationStatusHistory = pgTable(
     uniqueIndex('violation_status_history_idempotency_uq').on(t.idempotencyKey),
   ],
 );
+
+// Rollout control plane (DESIGN.md "The rollout engine"): one row per flag is the source of truth
+// once seeded from the environment; every applied change appends a row to rollout_changes in the
+// same transaction, so the log holds exactly the changes that took effect.
+export const ROLLOUT_MODES = ['active', 'paused', 'killed'] as const;
+export const ROLLOUT_ACTIONS = ['seed', 'set', 'promote', 'pause', 'resume', 'kill'] as const;
+
+export const rolloutFlags = pgTable(
+  'rollout_flags',
+  {
+    flag: text('flag').primaryKey(),
+    /** Share of callers on the domain path, 0–100 (hundredths honoured, as the engine's buckets). */
+    percent: doublePrecision('percent').notNull(),
+    mode: text('mode', { enum: ROLLOUT_MODES }).notNull().default('active'),
+    /** The step schedule `promote` walks, ascending percentages. */
+    steps: jsonb('steps').$type<number[]>().notNull(),
+    /** Bumped by every change; writers pass the version they read (optimistic concurrency). */
+    version: integer('version').notNull().default(1),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+    updatedBy: text('updated_by').notNull(),
+  },
+  (t) => [
+    check('rollout_flags_percent_ck', sql`${t.percent} >= 0 and ${t.percent} <= 100`),
+    check('rollout_flags_mode_ck', sql`${t.mode} in ('active', 'paused', 'killed')`),
+    check('rollout_flags_steps_ck', sql`jsonb_typeof(${t.steps}) = 'array'`),
+  ],
+);
+
+export const rolloutChanges = pgTable(
+  'rollout_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    flag: text('flag')
+      .notNull()
+      .references(() => rolloutFlags.flag),
+    at: tstz('at').notNull().defaultNow(),
+    by: text('by').notNull(),
+    action: text('action', { enum: ROLLOUT_ACTIONS }).notNull(),
+    /** Null for the seed row: there was no state before it. */
+    fromPercent: doublePrecision('from_percent'),
+    fromMode: text('from_mode', { enum: ROLLOUT_MODES }),
+    toPercent: doublePrecision('to_percent').notNull(),
+    toMode: text('to_mode', { enum: ROLLOUT_MODES }).notNull(),
+    /** The flag's version after this change. */
+    version: integer('version').notNull(),
+    reason: text('reason').notNull(),
+    requestId: text('request_id'),
+  },
+  (t) => [
+    index('rollout_changes_flag_id_idx').on(t.flag, t.id.desc().nullsFirst()),
+    uniqueIndex('rollout_changes_flag_version_uq').on(t.flag, t.version),
+  ],
+);

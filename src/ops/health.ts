@@ -1,23 +1,34 @@
-// /health says the process is alive; /ready says it can serve: the database answers and every
-// committed migration is applied.
+// /health says the process is alive; /ready says it can serve: the database answers, every
+// committed migration is applied, and the rollout state is loaded and kept fresh (by LISTEN or,
+// while the listener is down, by a working resync).
 import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/client.js';
 import { appliedMigrationCount, expectedMigrationCount } from '../db/migrate.js';
 import { jsonResponse } from '../http/json.js';
+import type { RolloutSyncStatus } from '../rollout/pg-state.js';
 
 export function health(): Response {
   return jsonResponse({ status: 'ok' });
 }
 
-export async function readiness(handle: DatabaseHandle): Promise<Response> {
+export async function readiness(
+  handle: DatabaseHandle,
+  rollout?: { status(): RolloutSyncStatus },
+): Promise<Response> {
   const expected = expectedMigrationCount();
   try {
     await handle.rows(sql`select 1`);
     const applied = await appliedMigrationCount(handle);
-    const migrated = applied >= expected;
+    const sync = rollout?.status();
+    const ok = applied >= expected && (sync?.healthy ?? true);
     return jsonResponse(
-      { status: migrated ? 'ready' : 'not_ready', database: 'ok', migrations: { applied, expected } },
-      migrated ? 200 : 503,
+      {
+        status: ok ? 'ready' : 'not_ready',
+        database: 'ok',
+        migrations: { applied, expected },
+        ...(sync ? { rollout: sync } : {}),
+      },
+      ok ? 200 : 503,
     );
   } catch (error) {
     return jsonResponse(

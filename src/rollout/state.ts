@@ -1,6 +1,6 @@
-// Where the rollout engine reads each flag's percentage and mode. The interface is what the
-// control plane (PostgreSQL rows + LISTEN/NOTIFY) will implement; StaticRolloutState is the
-// in-memory version seeded from config.rolloutPercent, also used by tests to move a rollout.
+// Where the rollout engine reads each flag's percentage and mode. The gateway's implementation
+// is PgRolloutState (pg-state.ts: PostgreSQL rows + LISTEN/NOTIFY); StaticRolloutState is a
+// fixed in-memory version that tests pass to createApp to pin or move a rollout without a database.
 import type { FlagState } from './engine.js';
 
 export interface RolloutStateStore {

@@ -18,6 +18,8 @@ describeEachDb('migrations', (db) => {
       'events',
       'ingest_checkpoints',
       'regions',
+      'rollout_changes',
+      'rollout_flags',
       'violation_events',
       'violation_status_history',
     ]);

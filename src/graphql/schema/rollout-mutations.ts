@@ -1,0 +1,126 @@
+// The rollout admin API, write side: set, promote, pause, resume, kill. Each needs the
+// rollout:admin scope and a reason, and takes the version the operator read: a stale version
+// answers RolloutConflictError (a value, not an exception) with the current state to retry from.
+import { GraphQLError } from 'graphql';
+import type { ChangeRequest, ChangeResult } from '../../rollout/control.js';
+import { builder } from '../builder.js';
+import type { GraphQLContext } from '../context.js';
+import { Rollout, RolloutChange, requireRolloutAdmin } from './rollout.js';
+
+type Changed = Extract<ChangeResult, { ok: true }>;
+type Conflict = Extract<ChangeResult, { error: 'conflict' }>;
+type Rejected = Extract<ChangeResult, { error: 'rejected' }>;
+type Answer = Changed | Conflict | Rejected;
+
+// Declared here as well as by any other mutation file: Pothos registers the root type once.
+
+const RolloutChanged = builder.objectRef<Changed>('RolloutChanged').implement({
+  fields: (t) => ({
+    rollout: t.field({ type: Rollout, resolve: (r) => r.state }),
+    change: t.field({
+      type: RolloutChange,
+      nullable: true,
+      description: 'Null when the request changed nothing (e.g. killing a killed rollout).',
+      resolve: (r) => r.change,
+    }),
+  }),
+});
+
+const RolloutConflictError = builder.objectRef<Conflict>('RolloutConflictError').implement({
+  description: 'expectedVersion was not the current version: someone else changed the rollout.',
+  fields: (t) => ({
+    message: t.exposeString('message'),
+    current: t.field({ type: Rollout, resolve: (r) => r.current }),
+  }),
+});
+
+const RolloutRejectCode = builder.enumType('RolloutRejectCode', {
+  values: ['PAUSED', 'KILLED', 'AT_LAST_STEP'] as const,
+});
+
+const RolloutRejectedError = builder.objectRef<Rejected>('RolloutRejectedError').implement({
+  description: 'The change does not apply to the rollout in its current mode or step.',
+  fields: (t) => ({
+    message: t.exposeString('message'),
+    code: t.field({ type: RolloutRejectCode, resolve: (r) => r.code }),
+    current: t.field({ type: Rollout, resolve: (r) => r.current }),
+  }),
+});
+
+const RolloutChangeResult = builder.unionType('RolloutChangeResult', {
+  types: [RolloutChanged, RolloutConflictError, RolloutRejectedError],
+  resolveType: (r) =>
+    r.ok ? RolloutChanged : r.error === 'conflict' ? RolloutConflictError : RolloutRejectedError,
+});
+
+/** Checks the scope, runs the change as the principal, maps invalid input to BAD_USER_INPUT. */
+async function change(
+  ctx: GraphQLContext,
+  operation: string,
+  args: { flag: string; reason: string; expectedVersion?: number | null | undefined },
+  run: (req: ChangeRequest) => Promise<ChangeResult>,
+): Promise<Answer> {
+  requireRolloutAdmin(ctx, operation);
+  const result = await run({
+    flag: args.flag,
+    reason: args.reason,
+    expectedVersion: args.expectedVersion,
+    // Without configured tokens (development) access is open and the caller has no name.
+    actor: ctx.principal?.name ?? 'anonymous',
+    requestId: ctx.requestId,
+    logger: ctx.logger,
+  });
+  if (!result.ok && result.error === 'invalid') {
+    throw new GraphQLError(result.message, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return result as Answer;
+}
+
+builder.mutationFields((t) => {
+  const common = {
+    flag: t.arg.string({ required: true }),
+    reason: t.arg.string({ required: true, description: 'Why; recorded in the change log.' }),
+    expectedVersion: t.arg.int({
+      required: false,
+      description: 'The version you read; a different current version is a conflict.',
+    }),
+  };
+  const simple = (
+    name: string,
+    description: string,
+    verb: 'promote' | 'pause' | 'resume' | 'kill',
+  ) =>
+    t.field({
+      type: RolloutChangeResult,
+      description: `${description} Needs the rollout:admin scope.`,
+      args: common,
+      resolve: (_root, args, ctx) =>
+        change(ctx, name, args, (req) => ctx.rolloutAdmin.control[verb](req)),
+    });
+  return {
+    setRolloutPercentage: t.field({
+      type: RolloutChangeResult,
+      description: 'Moves a rollout to a percentage (0-100). Needs the rollout:admin scope.',
+      args: {
+        ...common,
+        percent: t.arg.float({ required: true }),
+        steps: t.arg.floatList({
+          required: false,
+          description: 'Also replace the step schedule (rising percentages).',
+        }),
+      },
+      resolve: (_root, args, ctx) =>
+        change(ctx, 'setRolloutPercentage', args, (req) =>
+          ctx.rolloutAdmin.control.set(req, args.percent, args.steps),
+        ),
+    }),
+    promoteRollout: simple(
+      'promoteRollout',
+      'Moves a rollout to the next step of its schedule.',
+      'promote',
+    ),
+    pauseRollout: simple('pauseRollout', 'Freezes the percentage (routing unchanged).', 'pause'),
+    resumeRollout: simple('resumeRollout', 'Back to active from paused or killed.', 'resume'),
+    killRollout: simple('killRollout', 'Sends every caller to the legacy path at once.', 'kill'),
+  };
+});

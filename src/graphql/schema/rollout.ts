@@ -1,0 +1,167 @@
+// The rollout admin API, read side: Rollout (the flag's row, its schedule position, what this
+// process routes by, recent changes and live counters), Query.rollouts and Query.rolloutChanges.
+// Every admin field needs a principal with the `rollout:admin` scope; refusals are logged.
+import { GraphQLError } from 'graphql';
+import { checkScope } from '../../auth/access.js';
+import type { RolloutCounters } from '../../rollout/counters.js';
+import { rolloutCounters } from '../../rollout/counters.js';
+import type { RolloutChangeRow, RolloutRow } from '../../rollout/pg-rows.js';
+import { builder } from '../builder.js';
+import type { GraphQLContext } from '../context.js';
+
+/**
+ * Refuses callers without the operator scope (src/auth decides: 401 UNAUTHENTICATED without a
+ * valid token, 403 FORBIDDEN without `rollout:admin`; open when no tokens are configured). Every
+ * refusal is logged with the request id (the request logger's), the principal and the operation,
+ * so probing shows up in the logs. The HTTP status goes on the response, as for REST callers.
+ */
+export function requireRolloutAdmin(ctx: GraphQLContext, operation: string): void {
+  const denied = checkScope(ctx, 'rollout:admin');
+  if (!denied) return;
+  ctx.logger.warn(
+    {
+      principal: ctx.principal?.name ?? null,
+      operation,
+      scope: 'rollout:admin',
+      code: denied.code,
+    },
+    'rollout: admin access refused',
+  );
+  throw new GraphQLError(denied.message, {
+    extensions: { code: denied.code, http: { status: denied.status } },
+  });
+}
+
+export const RolloutMode = builder.enumType('RolloutMode', {
+  values: {
+    ACTIVE: { value: 'active', description: 'Callers are routed by their sticky bucket.' },
+    PAUSED: { value: 'paused', description: 'Routes like ACTIVE; the percentage may not rise.' },
+    KILLED: { value: 'killed', description: 'Every caller on the legacy path; percentage kept.' },
+  } as const,
+});
+
+export const RolloutChange = builder.objectRef<RolloutChangeRow>('RolloutChange').implement({
+  description: 'One applied change of a rollout (the append-only change log).',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    flag: t.exposeString('flag'),
+    at: t.field({ type: 'DateTime', resolve: (c) => c.at }),
+    by: t.exposeString('by', { description: 'The principal, or `env` for the seed.' }),
+    action: t.exposeString('action', { description: 'seed, set, promote, pause, resume, kill.' }),
+    fromPercent: t.exposeFloat('fromPercent', { nullable: true }),
+    fromMode: t.field({ type: RolloutMode, nullable: true, resolve: (c) => c.fromMode }),
+    toPercent: t.exposeFloat('toPercent'),
+    toMode: t.field({ type: RolloutMode, resolve: (c) => c.toMode }),
+    version: t.exposeInt('version', { description: "The flag's version after the change." }),
+    reason: t.exposeString('reason'),
+    requestId: t.exposeString('requestId', { nullable: true }),
+  }),
+});
+
+const DecisionCount = builder
+  .objectRef<RolloutCounters['decisions'][number]>('RolloutDecisionCount')
+  .implement({
+    fields: (t) => ({
+      path: t.exposeString('path'),
+      reason: t.exposeString('reason'),
+      count: t.exposeFloat('count'),
+    }),
+  });
+
+const FallbackCount = builder
+  .objectRef<RolloutCounters['fallbacks'][number]>('RolloutFallbackCount')
+  .implement({
+    fields: (t) => ({ cause: t.exposeString('cause'), count: t.exposeFloat('count') }),
+  });
+
+const PathLatency = builder
+  .objectRef<RolloutCounters['latency'][number]>('RolloutPathLatency')
+  .implement({
+    fields: (t) => ({
+      path: t.exposeString('path'),
+      count: t.exposeFloat('count'),
+      meanSeconds: t.exposeFloat('meanSeconds'),
+      p95Seconds: t.exposeFloat('p95Seconds', {
+        nullable: true,
+        description: 'Upper bound of the histogram bucket holding the 95th percentile.',
+      }),
+    }),
+  });
+
+const Counters = builder.objectRef<RolloutCounters>('RolloutCounters').implement({
+  description: "This gateway process's counters for the flag, since it started (as /metrics).",
+  fields: (t) => ({
+    decisions: t.field({ type: [DecisionCount], resolve: (c) => c.decisions }),
+    fallbacks: t.field({ type: [FallbackCount], resolve: (c) => c.fallbacks }),
+    latency: t.field({ type: [PathLatency], resolve: (c) => c.latency }),
+  }),
+});
+
+export const Rollout = builder.objectRef<RolloutRow>('Rollout').implement({
+  description: 'The rollout of one migrated field, as stored (the source of truth).',
+  fields: (t) => ({
+    flag: t.exposeString('flag'),
+    percent: t.exposeFloat('percent'),
+    mode: t.field({ type: RolloutMode, resolve: (r) => r.mode }),
+    steps: t.exposeFloatList('steps'),
+    step: t.int({
+      nullable: true,
+      description: '1-based position of `percent` in `steps`; null between (or before) steps.',
+      resolve: (r) => (r.steps.includes(r.percent) ? r.steps.indexOf(r.percent) + 1 : null),
+    }),
+    nextStep: t.float({
+      nullable: true,
+      description: 'What promoteRollout would move to; null at the last step.',
+      resolve: (r) => r.steps.find((s) => s > r.percent) ?? null,
+    }),
+    version: t.exposeInt('version', { description: 'Pass as expectedVersion to change it.' }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (r) => r.updatedAt }),
+    updatedBy: t.exposeString('updatedBy'),
+    servingPercent: t.float({
+      description: 'The percentage this gateway process routes by right now (from memory).',
+      resolve: (r, _args, ctx) => ctx.rolloutAdmin.state.get(r.flag).percent,
+    }),
+    servingMode: t.field({
+      type: RolloutMode,
+      resolve: (r, _args, ctx) => ctx.rolloutAdmin.state.get(r.flag).mode,
+    }),
+    // One query per flag: there are a handful of flags and only operators ask.
+    recentChanges: t.field({
+      type: [RolloutChange],
+      args: { limit: t.arg.int({ defaultValue: 10, required: true, description: '1..100' }) },
+      resolve: (r, args, ctx) => ctx.rolloutAdmin.control.history(r.flag, clampLimit(args.limit)),
+    }),
+    counters: t.field({
+      type: Counters,
+      resolve: (r, _args, ctx) => rolloutCounters(ctx.rolloutAdmin.metrics, r.flag),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  rollouts: t.field({
+    type: [Rollout],
+    description: 'Every rollout flag (or one), with its state. Needs the rollout:admin scope.',
+    args: { flag: t.arg.string({ required: false }) },
+    resolve: (_root, args, ctx) => {
+      requireRolloutAdmin(ctx, 'rollouts');
+      return ctx.rolloutAdmin.control.list(args.flag ?? undefined);
+    },
+  }),
+  rolloutChanges: t.field({
+    type: [RolloutChange],
+    description: 'The change log, newest first. Needs the rollout:admin scope.',
+    args: {
+      flag: t.arg.string({ required: false }),
+      limit: t.arg.int({ defaultValue: 50, required: true, description: '1..100' }),
+    },
+    resolve: (_root, args, ctx) => {
+      requireRolloutAdmin(ctx, 'rolloutChanges');
+      return ctx.rolloutAdmin.control.history(args.flag ?? undefined, clampLimit(args.limit));
+    },
+  }),
+}));
+
+function clampLimit(limit: number): number {
+  return Math.min(Math.max(limit, 1), 100);
+}
