@@ -4,12 +4,29 @@
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/env.js';
 import { openDatabase } from './db/client.js';
+import { isClosedSocketWriteError } from './db/driver-quirks.js';
 import { runMigrations } from './db/migrate.js';
 import { seedReference } from './demo/seed.js';
 import { createSimulator } from './demo/simulator.js';
 import { createDrainableServer } from './http/drain.js';
 import { createIngester } from './ingest/ingester.js';
 import { createLogger } from './ops/logger.js';
+
+// The one known harmless driver exception is logged and survived; anything else is a bug:
+// logged, then the process exits so the supervisor restarts it.
+function guardUncaught(logger: ReturnType<typeof createLogger>) {
+  process.on('uncaughtException', (error) => {
+    if (isClosedSocketWriteError(error)) {
+      logger.error(
+        { err: error },
+        'postgres.js wrote to a closed connection (porsager/postgres#1208); continuing',
+      );
+      return;
+    }
+    logger.fatal({ err: error }, 'uncaught exception');
+    process.exit(1);
+  });
+}
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -23,6 +40,7 @@ async function main() {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  guardUncaught(logger);
   const startedAt = new Date();
   const handle = await openDatabase({
     url: config.databaseUrl,

@@ -1,6 +1,7 @@
 // Configuration: read once from the environment, validated with zod into one typed object.
 // Invalid values stop start-up with every problem listed (see README "Configuration").
 import { z } from 'zod';
+import { type ApiToken, parseApiTokens } from '../auth/tokens.js';
 
 const onOff = z
   .enum(['on', 'off', 'true', 'false', '1', '0'])
@@ -39,6 +40,7 @@ const schema = z.object({
     .default('UTC')
     .refine((tz) => isTimeZone(tz), { message: 'must be an IANA time zone, e.g. Asia/Shanghai' }),
   DOMAIN_TIMEOUT_MS: z.coerce.number().int().min(1).default(2000),
+  ROLLOUT_RESYNC_MS: z.coerce.number().int().min(100).max(300_000).default(5000),
   LEGACY_ORDER_TOLERANCE_SECONDS: z.coerce.number().min(0).default(60),
 });
 
@@ -67,7 +69,11 @@ export interface Config {
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   timeZone: string;
   domainTimeoutMs: number;
+  /** How often each process re-reads the rollout table (repairs a missed NOTIFY). */
+  rolloutResyncMs: number;
   legacyOrderToleranceSeconds: number;
+  /** API_TOKENS; empty = open access (development only). */
+  apiTokens: ApiToken[];
 }
 
 export class ConfigError extends Error {
@@ -102,7 +108,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         `${name}: must be a number from 0 to 100 (got ${JSON.stringify(cleaned[name])})`,
       );
   }
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  // API_TOKENS holds secrets: parsed apart so no problem message ever echoes its value.
+  const tokens = parseApiTokens(cleaned.API_TOKENS);
+  if (!tokens.ok) problems.push(...tokens.problems);
+  else if (tokens.tokens.length === 0 && cleaned.NODE_ENV === 'production') {
+    problems.push(
+      'API_TOKENS: required when NODE_ENV=production (a JSON array of {name, token, scopes})',
+    );
+  }
+  if (problems.length > 0 || !parsed.success || !tokens.ok) throw new ConfigError(problems);
   const e = parsed.data;
   const rolloutPercent = Object.fromEntries(
     ROLLOUT_FLAGS.map((flag) => [flag, overrides[flag] ?? e.ROLLOUT_PERCENT]),
@@ -126,6 +140,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     timeZone: e.TIME_ZONE,
     domainTimeoutMs: e.DOMAIN_TIMEOUT_MS,
+    rolloutResyncMs: e.ROLLOUT_RESYNC_MS,
     legacyOrderToleranceSeconds: e.LEGACY_ORDER_TOLERANCE_SECONDS,
+    apiTokens: tokens.tokens,
   };
 }

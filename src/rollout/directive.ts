@@ -6,11 +6,11 @@ import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
 import {
   DirectiveLocation,
   GraphQLDirective,
-  GraphQLNonNull,
-  GraphQLString,
   type GraphQLFieldConfig,
+  GraphQLNonNull,
   type GraphQLResolveInfo,
   type GraphQLSchema,
+  GraphQLString,
 } from 'graphql';
 import type { RolloutFlag } from '../config/env.js';
 import type { GraphQLContext } from '../graphql/context.js';
@@ -27,8 +27,12 @@ export const rolloutDirective = new GraphQLDirective({
 type PathResolver<Args, Ctx, R> = (args: Args, ctx: Ctx, info: GraphQLResolveInfo) => Promise<R>;
 
 export interface RolloutImplementations<Args, Ctx, R> {
-  /** Checks the arguments before any path runs; throw a GraphQLError (BAD_USER_INPUT). */
-  validate?: (args: Args) => void;
+  /** 'read' (default) falls back on any domain failure; 'write' only on a proven rollback. */
+  mode?: 'read' | 'write';
+  /** Checks the arguments (and caller) before any path runs; throw a GraphQLError. */
+  validate?: (args: Args, ctx: Ctx) => void;
+  /** Where the field's forceDomain flag is. Default: the `forceDomain` argument. */
+  forceDomain?: (args: Args) => boolean | null | undefined;
   domain: PathResolver<Args, Ctx, R>;
   legacy: PathResolver<Args, Ctx, R>;
 }
@@ -36,7 +40,7 @@ export interface RolloutImplementations<Args, Ctx, R> {
 const IMPLS = 'rolloutImplementations';
 
 /** Field options for a migrated field: spread into a Pothos field definition. */
-export function rolloutField<Args extends { forceDomain?: boolean | null }, R = unknown>(
+export function rolloutField<Args extends object, R = unknown>(
   flag: RolloutFlag,
   impls: RolloutImplementations<Args, GraphQLContext, R>,
 ) {
@@ -67,11 +71,17 @@ export function applyRolloutDirective(schema: GraphQLSchema): GraphQLSchema {
         ctx,
         info,
       ) => {
-        impls.validate?.(args);
-        return ctx.rollout.read(flag, args.forceDomain as boolean | null | undefined, {
+        impls.validate?.(args, ctx);
+        const force = impls.forceDomain
+          ? impls.forceDomain(args)
+          : (args.forceDomain as boolean | null | undefined);
+        const paths = {
           domain: () => impls.domain(args, ctx, info),
           legacy: () => impls.legacy(args, ctx, info),
-        });
+        };
+        return impls.mode === 'write'
+          ? ctx.rollout.write(flag, force, paths)
+          : ctx.rollout.read(flag, force, paths);
       };
       return { ...field, resolve };
     },

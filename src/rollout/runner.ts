@@ -1,9 +1,10 @@
 // Runs one @rollout field in one request: decide the path, run it within the domain time budget,
 // fall back to legacy when the domain path fails, and record what happened (metrics, logs, and
 // the per-request report that becomes `extensions.rollout` and the REST X-Rollout-* headers).
+// Writes run on exactly one path: they fall back only when the domain path proves it rolled back.
 import type { Logger } from '../ops/logger.js';
 import { type Metrics, observeResolver, recordDecision, recordFallback } from '../ops/metrics.js';
-import { type Decision, type RolloutPath, decide } from './engine.js';
+import { type Decision, decide, type RolloutPath } from './engine.js';
 import type { RolloutStateStore } from './state.js';
 
 export interface RolloutRunnerOptions {
@@ -22,6 +23,8 @@ export interface RolloutRequestInfo {
   forceHeader?: RolloutPath | undefined;
   /** Whether forcing a path is honoured for this caller (policy). */
   forceAllowed: boolean;
+  /** The same for writes (open access or an operator). Default false. */
+  forceAllowedForWrites?: boolean;
 }
 
 /** One field's outcome as reported to the client. */
@@ -35,9 +38,31 @@ export interface RolloutReport {
 }
 
 export class DomainTimeoutError extends Error {
-  constructor(readonly flag: string, readonly budgetMs: number) {
+  constructor(
+    readonly flag: string,
+    readonly budgetMs: number,
+  ) {
     super(`domain path of ${flag} exceeded its ${budgetMs} ms budget`);
     this.name = 'DomainTimeoutError';
+  }
+}
+
+/**
+ * A domain write failed and its transaction certainly rolled back: nothing was applied, so the
+ * legacy path may run. The only failure a write falls back on.
+ */
+export class WriteRolledBackError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WriteRolledBackError';
+  }
+}
+
+/** The connection failed while committing: the write may or may not be applied. Never retried. */
+export class WriteOutcomeUnknownError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WriteOutcomeUnknownError';
   }
 }
 
@@ -51,15 +76,59 @@ export class RequestRollout {
     private readonly logger: Logger = options.logger,
   ) {}
 
-  decide(flag: string, forceDomain?: boolean | null): Decision {
+  decide(
+    flag: string,
+    forceDomain?: boolean | null,
+    forceAllowed = this.info.forceAllowed,
+  ): Decision {
     const force: RolloutPath | undefined = forceDomain ? 'domain' : this.info.forceHeader;
     return decide({
       flag,
       state: this.options.store.get(flag),
       stickyKey: this.info.stickyKey,
       force,
-      forceAllowed: this.info.forceAllowed,
+      forceAllowed,
     });
+  }
+
+  /**
+   * Runs a write under rollout. No time budget: abandoning a domain transaction that may still
+   * commit and then running legacy would apply the write twice. Only a WriteRolledBackError from
+   * the domain path falls back; any other failure (an unknown commit outcome) reaches the caller.
+   */
+  async write<T>(
+    flag: string,
+    forceDomain: boolean | null | undefined,
+    paths: { domain: () => Promise<T>; legacy: () => Promise<T> },
+  ): Promise<T> {
+    const decision = this.decide(flag, forceDomain, this.info.forceAllowedForWrites ?? false);
+    const report = this.report(decision);
+    if (decision.path === 'legacy') return this.timed(flag, 'legacy', paths.legacy);
+    try {
+      return await this.timed(flag, 'domain', paths.domain);
+    } catch (error) {
+      if (!(error instanceof WriteRolledBackError)) {
+        this.logger.error({ err: error, flag }, 'rollout: domain write failed without fallback');
+        throw error;
+      }
+      recordFallback(this.options.metrics, flag, 'error');
+      this.logger.warn({ err: error, flag }, 'rollout: domain write rolled back, running legacy');
+      Object.assign(report, { path: 'legacy', fallback: true, fallbackCause: 'error' });
+      return this.timed(flag, 'legacy', paths.legacy);
+    }
+  }
+
+  private report(decision: Decision): RolloutReport {
+    recordDecision(this.options.metrics, decision);
+    const report: RolloutReport = {
+      path: decision.path,
+      reason: decision.reason,
+      fallback: false,
+      percent: decision.percent,
+      ...(decision.forceIgnored ? { forceIgnored: true } : {}),
+    };
+    this.reports.set(decision.flag, report);
+    return report;
   }
 
   /** Runs a read under rollout: the domain path, or legacy on decision or domain failure. */
@@ -69,15 +138,7 @@ export class RequestRollout {
     paths: { domain: () => Promise<T>; legacy: () => Promise<T> },
   ): Promise<T> {
     const decision = this.decide(flag, forceDomain);
-    recordDecision(this.options.metrics, decision);
-    const report: RolloutReport = {
-      path: decision.path,
-      reason: decision.reason,
-      fallback: false,
-      percent: decision.percent,
-      ...(decision.forceIgnored ? { forceIgnored: true } : {}),
-    };
-    this.reports.set(flag, report);
+    const report = this.report(decision);
     if (decision.path === 'legacy') return this.timed(flag, 'legacy', paths.legacy);
     try {
       return await this.timed(flag, 'domain', () => this.withBudget(flag, paths.domain));

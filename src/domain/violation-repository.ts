@@ -1,0 +1,272 @@
+// Domain path of violation status changes, and the violation reads. A change is one transaction:
+// lock the row, apply it, append its audit row (with the idempotency key, so a repeat is answered
+// from the audit trail). Failures are classified for the rollout runner: before COMMIT the
+// transaction certainly rolled back (legacy may run); at COMMIT a lost connection leaves the
+// outcome unknown, and only then is the caller told so instead of being answered.
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  inArray,
+  lt,
+  lte,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import {
+  type ViolationStatusValue,
+  violationEvents,
+  violationStatusHistory,
+} from '../db/schema.js';
+import { WriteOutcomeUnknownError, WriteRolledBackError } from '../rollout/runner.js';
+
+export type ViolationRow = typeof violationEvents.$inferSelect;
+export type StatusChangeRow = typeof violationStatusHistory.$inferSelect;
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export interface StatusUpdate {
+  /** Ids outside the safe integer range arrive as -1: they cannot exist. */
+  id: number;
+  status: ViolationStatusValue;
+  /** null/undefined keep the current value, on both paths. */
+  notes?: string | null | undefined;
+  handledBy?: string | null | undefined;
+  /** The audit `by`: the authenticated principal, else handledBy. */
+  changedBy: string | null;
+  at: Date;
+  requestId: string;
+  idempotencyKey?: string | undefined;
+}
+
+export type StatusUpdateOutcome =
+  | { kind: 'updated'; violation: ViolationRow; change: StatusChangeRow | null; replayed: boolean }
+  | { kind: 'not_found'; id: number }
+  | { kind: 'conflict'; reason: 'idempotency_key_reused'; message: string };
+
+/** What both paths of `updateViolationStatus` implement (the legacy one writes no history). */
+export interface ViolationStatusWriter {
+  /** Throws WriteRolledBackError (nothing applied) or WriteOutcomeUnknownError. */
+  updateStatus(update: StatusUpdate): Promise<StatusUpdateOutcome>;
+}
+
+/** The columns a status change sets, the same on both paths so their answers agree. */
+export function statusColumns(u: StatusUpdate) {
+  // drizzle leaves undefined keys out of SET: absent notes/handledBy keep their value.
+  return {
+    status: u.status,
+    notes: u.notes ?? undefined,
+    handledBy: u.handledBy ?? undefined,
+    handledAt: u.at,
+    updatedAt: u.at,
+  };
+}
+
+export interface ViolationListQuery {
+  status?: ViolationStatusValue | undefined;
+  cameraId?: string | undefined;
+  first: number;
+  after?: ViolationCursor | undefined;
+}
+
+/** A keyset position: occurred_at in epoch microseconds (exact, unlike a JS Date) and id. */
+export interface ViolationCursor {
+  micros: string;
+  id: number;
+}
+
+export type ListedViolation = ViolationRow & { cursor: string };
+
+export function encodeCursor(c: ViolationCursor): string {
+  return Buffer.from(`v1:${c.micros}:${c.id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): ViolationCursor | undefined {
+  const m = /^v1:(-?\d{1,19}):(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  return m ? { micros: m[1]!, id: Number(m[2]) } : undefined;
+}
+
+/** Test seam: runs inside the domain transaction after the UPDATE and the audit INSERT. */
+export interface WriteHooks {
+  beforeCommit?: (tx: Tx) => Promise<void>;
+}
+
+const IDEMPOTENCY_INDEX = 'violation_status_history_idempotency_uq';
+
+export class ViolationRepository implements ViolationStatusWriter {
+  constructor(
+    private readonly db: Db,
+    private readonly hooks: WriteHooks = {},
+  ) {}
+
+  async updateStatus(u: StatusUpdate): Promise<StatusUpdateOutcome> {
+    let outcome: StatusUpdateOutcome | undefined;
+    let wrote = false;
+    try {
+      return await this.db.transaction(async (tx) => {
+        outcome = await this.apply(tx, u, () => {
+          wrote = true;
+        });
+        return outcome;
+      });
+    } catch (error) {
+      if (outcome === undefined) {
+        // Failed before COMMIT was sent: PostgreSQL never commits such a transaction.
+        if (pgErrorOf(error)?.constraint === IDEMPOTENCY_INDEX) return keyReused(u);
+        throw new WriteRolledBackError('domain transaction rolled back', { cause: error });
+      }
+      // A read-only transaction (not found, replay) lost nothing; its answer stands.
+      if (!wrote) return outcome;
+      if (isDefiniteFailure(error)) {
+        throw new WriteRolledBackError('COMMIT refused, transaction rolled back', { cause: error });
+      }
+      throw new WriteOutcomeUnknownError('connection lost during COMMIT', { cause: error });
+    }
+  }
+
+  private async apply(tx: Tx, u: StatusUpdate, writing: () => void): Promise<StatusUpdateOutcome> {
+    // name: violations.lockForUpdate (serialises changes of one violation, and key checks)
+    const [current] = await tx
+      .select()
+      .from(violationEvents)
+      .where(eq(violationEvents.id, u.id))
+      .for('update');
+    if (!current) return { kind: 'not_found', id: u.id };
+    if (u.idempotencyKey !== undefined) {
+      // name: violations.changeByIdempotencyKey
+      const [previous] = await tx
+        .select()
+        .from(violationStatusHistory)
+        .where(eq(violationStatusHistory.idempotencyKey, u.idempotencyKey));
+      if (previous) {
+        if (!sameRequest(previous, u)) return keyReused(u);
+        return { kind: 'updated', violation: current, change: previous, replayed: true };
+      }
+    }
+    writing();
+    // name: violations.updateStatus
+    const [violation] = await tx
+      .update(violationEvents)
+      .set(statusColumns(u))
+      .where(eq(violationEvents.id, u.id))
+      .returning();
+    // name: violations.appendStatusHistory
+    const [change] = await tx
+      .insert(violationStatusHistory)
+      .values({
+        violationId: u.id,
+        fromStatus: current.status,
+        toStatus: u.status,
+        notes: u.notes ?? null,
+        changedBy: u.changedBy,
+        changedAt: u.at,
+        path: 'domain',
+        requestId: u.requestId,
+        idempotencyKey: u.idempotencyKey ?? null,
+      })
+      .returning();
+    await this.hooks.beforeCommit?.(tx);
+    return { kind: 'updated', violation: violation!, change: change!, replayed: false };
+  }
+
+  async byId(id: number): Promise<ViolationRow | null> {
+    // name: violations.byId
+    const [row] = await this.db.select().from(violationEvents).where(eq(violationEvents.id, id));
+    return row ?? null;
+  }
+
+  /** Newest first (occurred_at desc, id desc), `first + 1` rows read to learn hasNextPage. */
+  async list(q: ViolationListQuery): Promise<{ rows: ListedViolation[]; hasNextPage: boolean }> {
+    const v = violationEvents;
+    const conditions: SQL[] = [];
+    if (q.status) conditions.push(eq(v.status, q.status));
+    if (q.cameraId !== undefined) conditions.push(eq(v.cameraId, q.cameraId));
+    if (q.after) {
+      const at = sql`('epoch'::timestamptz + ${q.after.micros}::bigint * interval '1 microsecond')`;
+      // The <= bound lets PostgreSQL start the index scan at the cursor.
+      conditions.push(and(lte(v.occurredAt, at), or(lt(v.occurredAt, at), lt(v.id, q.after.id)))!);
+    }
+    // name: violations.list
+    const rows = await this.db
+      .select({
+        ...getTableColumns(v),
+        micros: sql<string>`((extract(epoch from ${v.occurredAt}) * 1000000)::bigint)::text`,
+      })
+      .from(v)
+      .where(and(...conditions))
+      .orderBy(desc(v.occurredAt), desc(v.id))
+      .limit(q.first + 1);
+    const page = rows.slice(0, q.first).map(({ micros, ...row }) => ({
+      ...row,
+      cursor: encodeCursor({ micros, id: row.id }),
+    }));
+    return { rows: page, hasNextPage: rows.length > q.first };
+  }
+
+  /** Histories of many violations, oldest change first, in key order (a DataLoader batch). */
+  async historyFor(ids: readonly number[]): Promise<StatusChangeRow[][]> {
+    // name: violations.historyByViolationIds
+    const rows = await this.db
+      .select()
+      .from(violationStatusHistory)
+      .where(inArray(violationStatusHistory.violationId, [...ids]))
+      .orderBy(asc(violationStatusHistory.violationId), asc(violationStatusHistory.id));
+    const byId = new Map<number, StatusChangeRow[]>(ids.map((id) => [id, []]));
+    for (const row of rows) byId.get(row.violationId)?.push(row);
+    return ids.map((id) => byId.get(id) ?? []);
+  }
+}
+
+function sameRequest(previous: StatusChangeRow, u: StatusUpdate): boolean {
+  return (
+    previous.violationId === u.id &&
+    previous.toStatus === u.status &&
+    previous.notes === (u.notes ?? null) &&
+    previous.changedBy === u.changedBy
+  );
+}
+
+function keyReused(u: StatusUpdate): StatusUpdateOutcome {
+  return {
+    kind: 'conflict',
+    reason: 'idempotency_key_reused',
+    message: `Idempotency key "${u.idempotencyKey}" was already used for a different change`,
+  };
+}
+
+interface PgErrorFields {
+  code: string;
+  severity: string | undefined;
+  constraint: string | undefined;
+}
+
+/** The PostgreSQL error behind a failure (drizzle wraps driver errors as their `cause`). */
+export function pgErrorOf(error: unknown): PgErrorFields | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    // postgres.js names the constraint `constraint_name`, PGlite `constraint`.
+    const f = e as Error & {
+      code?: unknown;
+      severity?: string;
+      constraint?: string;
+      constraint_name?: string;
+    };
+    if (typeof f.code === 'string' && /^[0-9A-Z]{5}$/.test(f.code)) {
+      return { code: f.code, severity: f.severity, constraint: f.constraint ?? f.constraint_name };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * True when the server itself answered the statement with an error, so it was not applied. A
+ * failure without a server answer (socket closed), a FATAL one (the session was killed) or a
+ * connection-class error (08xxx) leaves the outcome unknown.
+ */
+export function isDefiniteFailure(error: unknown): boolean {
+  const pg = pgErrorOf(error);
+  if (!pg || pg.code.startsWith('08')) return false;
+  return pg.severity === undefined || pg.severity === 'ERROR';
+}

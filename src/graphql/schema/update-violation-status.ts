@@ -1,0 +1,156 @@
+// Mutation.updateViolationStatus under @rollout(flag: "violations.updateStatus") in write mode.
+// Expected failures (unknown id, reused idempotency key) are union members; a write whose
+// outcome is unknown, or that no path could apply, is an error with a code, never an answer.
+import { GraphQLError } from 'graphql';
+import { requireScope } from '../../auth/access.js';
+import type { StatusUpdate, StatusUpdateOutcome } from '../../domain/violation-repository.js';
+import { rolloutField } from '../../rollout/directive.js';
+import { WriteOutcomeUnknownError, WriteRolledBackError } from '../../rollout/runner.js';
+import { builder } from '../builder.js';
+import type { GraphQLContext } from '../context.js';
+import {
+  badInput,
+  parseViolationId,
+  Violation,
+  ViolationStatus,
+  ViolationStatusChange,
+} from './violation.js';
+
+type Updated = Extract<StatusUpdateOutcome, { kind: 'updated' }>;
+type NotFound = Extract<StatusUpdateOutcome, { kind: 'not_found' }>;
+type Conflict = Extract<StatusUpdateOutcome, { kind: 'conflict' }>;
+
+const UpdateViolationStatusSuccess = builder
+  .objectRef<Updated>('UpdateViolationStatusSuccess')
+  .implement({
+    fields: (t) => ({
+      violation: t.field({ type: Violation, resolve: (r) => r.violation }),
+      change: t.field({
+        type: ViolationStatusChange,
+        nullable: true,
+        description: 'The audit row of this change; null when the legacy path applied it.',
+        resolve: (r) => r.change,
+      }),
+      replayed: t.exposeBoolean('replayed', {
+        description: 'True when the idempotency key had already been applied: nothing changed now.',
+      }),
+    }),
+  });
+
+const ViolationNotFound = builder.objectRef<NotFound>('ViolationNotFound').implement({
+  fields: (t) => ({
+    message: t.string({ resolve: (r) => `Violation ${r.id} does not exist` }),
+    id: t.exposeID('id'),
+  }),
+});
+
+const WriteConflictReason = builder.enumType('WriteConflictReason', {
+  values: { IDEMPOTENCY_KEY_REUSED: { value: 'idempotency_key_reused' } } as const,
+});
+
+const WriteConflict = builder.objectRef<Conflict>('WriteConflict').implement({
+  description: 'The change was refused because it conflicts with an earlier one; nothing changed.',
+  fields: (t) => ({
+    message: t.exposeString('message'),
+    reason: t.field({ type: WriteConflictReason, resolve: (r) => r.reason }),
+  }),
+});
+
+const UpdateViolationStatusResult = builder.unionType('UpdateViolationStatusResult', {
+  types: [UpdateViolationStatusSuccess, ViolationNotFound, WriteConflict],
+  resolveType: (r) =>
+    r.kind === 'updated'
+      ? UpdateViolationStatusSuccess
+      : r.kind === 'not_found'
+        ? ViolationNotFound
+        : WriteConflict,
+});
+
+const UpdateViolationStatusInput = builder.inputType('UpdateViolationStatusInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    status: t.field({ type: ViolationStatus, required: true }),
+    notes: t.string({ description: 'Omitted or null keeps the current notes.' }),
+    handledBy: t.string({ description: 'Omitted or null keeps the current value.' }),
+    forceDomain: t.boolean({
+      description: 'Force the domain path: operators (rollout:admin) only, else reported ignored.',
+    }),
+    idempotencyKey: t.string({
+      description: 'Or the Idempotency-Key header. A repeat gets the first answer, applied once.',
+    }),
+  }),
+});
+
+type UpdateArgs = { input: typeof UpdateViolationStatusInput.$inferInput };
+
+builder.mutationField('updateViolationStatus', (t) =>
+  t.field({
+    type: UpdateViolationStatusResult,
+    description: 'Sets the status of a violation. Needs the violations:write scope.',
+    args: { input: t.arg({ type: UpdateViolationStatusInput, required: true }) },
+    ...rolloutField<UpdateArgs>('violations.updateStatus', {
+      mode: 'write',
+      forceDomain: (args) => args.input.forceDomain,
+      validate: (args, ctx) => {
+        requireScope(ctx, 'violations:write');
+        toUpdate(args.input, ctx);
+      },
+      domain: (args, ctx) =>
+        ctx.services.violations.domain
+          .updateStatus(toUpdate(args.input, ctx))
+          .catch((error) => writeError(error, 'domain', ctx)),
+      legacy: (args, ctx) =>
+        ctx.services.violations.legacy
+          .updateStatus(toUpdate(args.input, ctx))
+          .catch((error) => writeError(error, 'legacy', ctx)),
+    }),
+  }),
+);
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+function toUpdate(input: UpdateArgs['input'], ctx: GraphQLContext): StatusUpdate {
+  const key = input.idempotencyKey ?? ctx.idempotencyKey;
+  if (input.idempotencyKey && ctx.idempotencyKey && input.idempotencyKey !== ctx.idempotencyKey) {
+    throw badInput('idempotencyKey and the Idempotency-Key header differ');
+  }
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw badInput('an idempotency key is 1 to 255 visible ASCII characters');
+  }
+  return {
+    id: parseViolationId(input.id),
+    status: input.status,
+    notes: input.notes,
+    handledBy: input.handledBy,
+    changedBy: ctx.principal?.name ?? input.handledBy ?? null,
+    at: ctx.now,
+    requestId: ctx.requestId,
+    idempotencyKey: key,
+  };
+}
+
+/**
+ * Lets a domain rollback through (the runner falls back on it) and gives the other write failures
+ * their codes, logging the database error behind them (clients see only the code and message).
+ */
+function writeError(error: unknown, path: 'domain' | 'legacy', ctx: GraphQLContext): never {
+  const final = error instanceof WriteOutcomeUnknownError || path === 'legacy';
+  if (
+    final &&
+    (error instanceof WriteOutcomeUnknownError || error instanceof WriteRolledBackError)
+  ) {
+    ctx.logger.error({ err: error, cause: error.cause, path }, 'violations.updateStatus failed');
+  }
+  if (error instanceof WriteOutcomeUnknownError) {
+    throw new GraphQLError(
+      'The database connection was lost while committing: the change may or may not have been applied. Read the violation (history.requestId) or retry with the same idempotency key.',
+      { extensions: { code: 'WRITE_OUTCOME_UNKNOWN' } },
+    );
+  }
+  if (error instanceof WriteRolledBackError && path === 'legacy') {
+    throw new GraphQLError('The database refused the change; nothing was applied. Retry later.', {
+      extensions: { code: 'WRITE_NOT_APPLIED' },
+    });
+  }
+  throw error;
+}

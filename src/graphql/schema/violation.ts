@@ -1,0 +1,152 @@
+// Violation and its status history, Query.violation and Query.violations (keyset pages, newest
+// first). The write side is update-violation-status.ts.
+import DataLoader from 'dataloader';
+import { GraphQLError } from 'graphql';
+import { VIOLATION_STATUSES, type ViolationStatusValue } from '../../db/schema.js';
+import {
+  decodeCursor,
+  type StatusChangeRow,
+  type ViolationRow,
+} from '../../domain/violation-repository.js';
+import { builder } from '../builder.js';
+import type { GraphQLContext } from '../context.js';
+import { Camera } from './camera.js';
+
+const statusValues = Object.fromEntries(
+  VIOLATION_STATUSES.map((value) => [value.toUpperCase(), { value }]),
+) as Record<Uppercase<ViolationStatusValue>, { value: ViolationStatusValue }>;
+export const ViolationStatus = builder.enumType('ViolationStatus', { values: statusValues });
+
+const ViolationType = builder.enumType('ViolationType', {
+  values: {
+    NO_HAIRNET: { value: 'no_hairnet' },
+    NO_HANDWASH: { value: 'no_handwash' },
+    NO_SANITIZE: { value: 'no_sanitize' },
+  } as const,
+});
+
+export const ViolationStatusChange = builder
+  .objectRef<StatusChangeRow>('ViolationStatusChange')
+  .implement({
+    description: 'One status change made on the domain path (the audit trail).',
+    fields: (t) => ({
+      from: t.field({ type: ViolationStatus, resolve: (c) => c.fromStatus }),
+      to: t.field({ type: ViolationStatus, resolve: (c) => c.toStatus }),
+      notes: t.exposeString('notes', { nullable: true }),
+      changedBy: t.exposeString('changedBy', {
+        nullable: true,
+        description: 'The API token name of the caller, else the handledBy it sent.',
+      }),
+      changedAt: t.field({ type: 'DateTime', resolve: (c) => c.changedAt }),
+      path: t.exposeString('path'),
+      requestId: t.exposeString('requestId', {
+        nullable: true,
+        description:
+          'The X-Request-Id of the change: how a caller finds out whether its write landed.',
+      }),
+    }),
+  });
+
+const historyLoaders = new WeakMap<GraphQLContext, DataLoader<number, StatusChangeRow[]>>();
+function historyLoader(ctx: GraphQLContext) {
+  let loader = historyLoaders.get(ctx);
+  if (!loader) {
+    loader = new DataLoader((ids) => ctx.services.violations.read.historyFor(ids));
+    historyLoaders.set(ctx, loader);
+  }
+  return loader;
+}
+
+const INT32_MAX = 2 ** 31 - 1;
+
+export const Violation = builder.objectRef<ViolationRow>('Violation').implement({
+  description: 'A hygiene violation seen by a camera, and how it was handled.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    cameraId: t.exposeString('cameraId'),
+    camera: t.field({
+      type: Camera,
+      nullable: true,
+      resolve: (v, _args, ctx) => ctx.loaders.cameraById.load(v.cameraId),
+    }),
+    occurredAt: t.field({ type: 'DateTime', resolve: (v) => v.occurredAt }),
+    violationType: t.field({ type: ViolationType, resolve: (v) => v.violationType }),
+    trackId: t.int({
+      nullable: true,
+      resolve: (v) => (v.trackId !== null && Math.abs(v.trackId) <= INT32_MAX ? v.trackId : null),
+    }),
+    confidence: t.exposeFloat('confidence', { nullable: true }),
+    bbox: t.floatList({
+      nullable: true,
+      resolve: (v) => (Array.isArray(v.bbox) && v.bbox.every(Number.isFinite) ? v.bbox : null),
+    }),
+    status: t.field({ type: ViolationStatus, resolve: (v) => v.status }),
+    notes: t.exposeString('notes', { nullable: true }),
+    handledBy: t.exposeString('handledBy', { nullable: true }),
+    handledAt: t.field({ type: 'DateTime', nullable: true, resolve: (v) => v.handledAt }),
+    createdAt: t.field({ type: 'DateTime', resolve: (v) => v.createdAt }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (v) => v.updatedAt }),
+    history: t.field({
+      type: [ViolationStatusChange],
+      description: 'Changes made on the domain path, oldest first (the legacy path records none).',
+      resolve: (v, _args, ctx) => historyLoader(ctx).load(v.id),
+    }),
+  }),
+});
+
+const ViolationConnection = builder.connectionObject(
+  { type: Violation, name: 'ViolationConnection' },
+  { name: 'ViolationEdge' },
+);
+
+builder.queryFields((t) => ({
+  violation: t.field({
+    type: Violation,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.services.violations.read.byId(parseViolationId(args.id)),
+  }),
+  violations: t.field({
+    type: ViolationConnection,
+    description: 'Violations, newest first (occurredAt, then id), a page at a time.',
+    args: {
+      status: t.arg({ type: ViolationStatus, required: false }),
+      cameraId: t.arg.string({ required: false }),
+      first: t.arg.int({ defaultValue: 20, required: true, description: '1..100' }),
+      after: t.arg.string({ required: false, description: 'endCursor of the previous page.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      if (args.first < 1 || args.first > 100) throw badInput('first must be between 1 and 100');
+      const after = args.after ? decodeCursor(args.after) : undefined;
+      if (args.after && !after) throw badInput('after is not a cursor of this connection');
+      const { rows, hasNextPage } = await ctx.services.violations.read.list({
+        status: args.status ?? undefined,
+        cameraId: args.cameraId ?? undefined,
+        first: args.first,
+        after,
+      });
+      const edges = rows.map((node) => ({ cursor: node.cursor, node }));
+      const pageInfo = {
+        hasNextPage,
+        hasPreviousPage: after !== undefined,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      };
+      return { edges, pageInfo };
+    },
+  }),
+}));
+
+export function badInput(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+}
+
+/** A decimal integer id within the safe integer range (ids come from a bigserial). */
+export function parseViolationId(id: string | number): number {
+  const text = String(id);
+  const n = /^-?\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw badInput(`id must be an integer of at most 2^53 (got ${JSON.stringify(text)})`);
+  }
+  return n;
+}
