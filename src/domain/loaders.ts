@@ -8,28 +8,30 @@ import { cameras, regions } from '../db/schema.js';
 export type CameraRow = typeof cameras.$inferSelect;
 export type RegionRow = typeof regions.$inferSelect;
 
-function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
-  const found = new Map(rows.map((row) => [keyOf(row), row]));
-  return keys.map((key) => found.get(key) ?? null);
+/** One query per batch; results in key order, null where no row has the key. */
+function keyedLoader<Row>(fetch: (keys: string[]) => Promise<Row[]>, keyOf: (row: Row) => string) {
+  return new DataLoader<string, Row | null>(async (keys) => {
+    const found = new Map((await fetch([...keys])).map((row) => [keyOf(row), row]));
+    return keys.map((key) => found.get(key) ?? null);
+  });
 }
 
 export function createLoaders(db: Db) {
   return {
-    cameraById: new DataLoader<string, CameraRow | null>(async (ids) =>
+    cameraById: keyedLoader(
       // name: cameras.byIds
-      byKey(ids, await db.select().from(cameras).where(inArray(cameras.id, [...ids])), (c) => c.id),
+      (ids) => db.select().from(cameras).where(inArray(cameras.id, ids)),
+      (camera) => camera.id,
     ),
-    regionById: new DataLoader<string, RegionRow | null>(async (ids) =>
+    regionById: keyedLoader(
       // name: regions.byIds
-      byKey(ids, await db.select().from(regions).where(inArray(regions.id, [...ids])), (r) => r.id),
+      (ids) => db.select().from(regions).where(inArray(regions.id, ids)),
+      (region) => region.id,
     ),
-    regionByName: new DataLoader<string, RegionRow | null>(async (names) =>
-      byKey(
-        names,
-        // name: regions.byNames
-        await db.select().from(regions).where(inArray(regions.name, [...names])),
-        (r) => r.name,
-      ),
+    regionByName: keyedLoader(
+      // name: regions.byNames
+      (names) => db.select().from(regions).where(inArray(regions.name, names)),
+      (region) => region.name,
     ),
   };
 }

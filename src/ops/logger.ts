@@ -1,5 +1,5 @@
 // Structured JSON logs (pino). Every request gets a child logger carrying its request id.
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 

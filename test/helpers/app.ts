@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AppDeps, createApp } from '../../src/app.js';
-import { loadConfig, type Config } from '../../src/config/env.js';
+import { type Config, loadConfig } from '../../src/config/env.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { silentLogger } from '../../src/ops/logger.js';
 
