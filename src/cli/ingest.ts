@@ -1,4 +1,4 @@
-// `npm run ingest [-- --once]`: tails the legacy event log into the domain database until
+// `npm run ingest [-- --once] [--embedded]`: tails the legacy event log into the domain database until
 // SIGTERM/SIGINT, or with --once ingests what is there, prints a one-line JSON summary and exits.
 // Logs are pino JSON on stdout (on stderr with --once, so stdout holds only the summary).
 import { pino } from 'pino';
@@ -10,6 +10,14 @@ import { createIngester } from '../ingest/ingester.js';
 async function main(argv: string[]): Promise<number> {
   const once = argv.includes('--once');
   const config = loadConfig();
+  if (!config.databaseUrl && !argv.includes('--embedded')) {
+    // PGlite is single-process: a second process on the gateway's DATA_DIR would corrupt it.
+    console.error(
+      'npm run ingest needs DATABASE_URL. With the embedded database the gateway ingests in process\n' +
+        '(INGEST=on); pass --embedded only when no gateway is running on DATA_DIR.',
+    );
+    return 2;
+  }
   const logger = pino({ level: config.logLevel, name: 'ingest' }, pino.destination(once ? 2 : 1));
   const handle = await openDatabase({
     url: config.databaseUrl,
