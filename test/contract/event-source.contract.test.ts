@@ -1,13 +1,16 @@
 // One contract, two implementations: the domain EventRepository over the ingested log and the
 // LegacyEventLog over the log file itself must give the same answer to every query.
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/client.js';
+import { runMigrations } from '../../src/db/migrate.js';
 import { EventRepository } from '../../src/domain/event-repository.js';
 import type { EventSource, RecentEventsQuery } from '../../src/domain/types.js';
 import { createIngester } from '../../src/ingest/ingester.js';
 import { LegacyEventLog } from '../../src/legacy/event-log.js';
+import { StaticRolloutState } from '../../src/rollout/state.js';
 import { NOW_EPOCH } from '../fixtures/legacy-log.js';
-import { tempLogPath } from '../helpers/app.js';
+import { buildApp, gql, tempLogPath } from '../helpers/app.js';
 import { describeEachDb } from '../helpers/db.js';
 
 /** A deterministic log: 4000 lines over 3 hours, up to 20 s out of order, some damage. */
@@ -56,12 +59,20 @@ const QUERIES: [string, Omit<RecentEventsQuery, 'since'> & { minutes: number }][
   ],
 ];
 
-describeEachDb('EventSource contract', (db) => {
+describeEachDb('EventSource contract', (db, _kind, queries) => {
   let sources: Record<'domain' | 'legacy', EventSource>;
 
+  let logPath: string;
   beforeAll(async () => {
-    const logPath = await tempLogPath();
-    await writeFile(logPath, `${generateLog(42).join('\n')}\n`);
+    // The first 60% of the log is ingested, then rotated to .1 as RotatingFileHandler does;
+    // the rest goes to a new file. Windows of an hour or more reach into the rotated file.
+    logPath = await tempLogPath();
+    const lines = generateLog(42);
+    const cut = Math.floor(lines.length * 0.6);
+    await writeFile(logPath, `${lines.slice(0, cut).join('\n')}\n`);
+    await createIngester({ handle: db(), logPath }).runOnce();
+    await rename(logPath, `${logPath}.1`);
+    await writeFile(logPath, `${lines.slice(cut).join('\n')}\n`);
     await createIngester({ handle: db(), logPath }).runOnce();
     sources = {
       domain: new EventRepository(db().db),
@@ -97,6 +108,65 @@ describeEachDb('EventSource contract', (db) => {
         }
       },
     );
+  });
+
+  it('reads windows that reach into the rotated file on both paths', async () => {
+    const q = { limit: 1000, since: new Date((NOW_EPOCH - 3 * 3600) * 1000), cameraId: 'cam3' };
+    const [domain, legacy] = await Promise.all([
+      sources.domain.recentEvents(q),
+      sources.legacy.recentEvents(q),
+    ]);
+    expect(domain.length).toBeGreaterThan(300);
+    expect(domain.map((e) => e.raw)).toEqual(legacy.map((e) => e.raw));
+    const oldest = legacy.at(-1)!.ts;
+    expect(oldest).toBeLessThan(NOW_EPOCH - 1.5 * 3600); // older than anything in the new file
+  });
+
+  it('resolves cameras and regions of 1000 events with one query per loader, on both paths', async () => {
+    for (const path of ['domain', 'legacy'] as const) {
+      const app = buildApp(db(), {
+        config: { eventLogPath: logPath },
+        rolloutState: new StaticRolloutState({ 'events.recent': path === 'domain' ? 100 : 0 }),
+      });
+      queries().length = 0;
+      const answer = await gql(
+        app,
+        '{ recentEvents(limit: 1000, minutes: 1440) { ts camera { name region { name } } region { id } } }',
+        {},
+        { 'x-rollout-key': 'loader-check' },
+      );
+      expect(answer.body.extensions.rollout['events.recent'].path).toBe(path);
+      expect(answer.body.data.recentEvents).toHaveLength(1000);
+      const q = queries();
+      expect(q.filter((s) => /from "cameras"/.test(s))).toHaveLength(1);
+      // regionById (for cameras) and regionByName (for evidence): one query each at most.
+      expect(q.filter((s) => /from "regions"/.test(s)).length).toBeLessThanOrEqual(2);
+      expect(q.filter((s) => /from "events"/.test(s))).toHaveLength(path === 'domain' ? 1 : 0);
+    }
+  });
+
+  it('answers from legacy when the database is unreachable, and says so', async () => {
+    const lost = await openDatabase({ dataDir: 'memory://' });
+    await runMigrations(lost);
+    const app = buildApp(lost, {
+      config: { eventLogPath: logPath },
+      rolloutState: new StaticRolloutState({ 'events.recent': 100 }),
+    });
+    await lost.close();
+    const answer = await gql(
+      app,
+      '{ recentEvents(limit: 5, minutes: 1440) { ts } }',
+      {},
+      {
+        'x-rollout-key': 'k',
+      },
+    );
+    expect(answer.body.data.recentEvents).toHaveLength(5);
+    expect(answer.body.extensions.rollout['events.recent']).toMatchObject({
+      path: 'legacy',
+      fallback: true,
+      fallbackCause: 'error',
+    });
   });
 
   it('is not capped: a day-long query returns as many events as asked for', async () => {
