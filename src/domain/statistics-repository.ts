@@ -58,7 +58,11 @@ export class StatisticsRepository implements StatisticsSource {
         select distinct r.name collate "C" as name from cameras c join regions r on r.id = c.region_id
         where c.is_active order by 1`),
       // name: statistics.recentViolations
-      this.handle.rows<{ camera_id: string; violation_type: string; occurred_at: string | Date }>(sql`
+      this.handle.rows<{
+        camera_id: string;
+        violation_type: string;
+        occurred_at: string | Date;
+      }>(sql`
         select camera_id, violation_type, occurred_at from violation_events
         where status = 'pending' order by occurred_at desc, id desc limit ${RECENT_VIOLATIONS}`),
     ]);
