@@ -17,13 +17,52 @@ export interface LogScanner {
   scanSince(since: Date, visit: (record: EventRecord) => void): Promise<unknown>;
 }
 
+export interface LegacyStatisticsOptions {
+  timeZone: string;
+  startedAt: Date;
+  /**
+   * How long one scan of the day's log serves later requests, in ms. A day of a busy log is
+   * millions of lines; concurrent and repeated requests share one scan. Default 5000; 0 = never.
+   */
+  maxAgeMs?: number;
+}
+
+type DayCounts = Omit<RealtimeStatistics, 'timestamp' | 'performanceMetrics'> & {
+  detectionAccuracy: number;
+};
+
 export class LegacyStatistics implements StatisticsSource {
+  private cached: { day: number; at: number; counts: Promise<DayCounts> } | undefined;
+
   constructor(
     private readonly log: LogScanner,
-    private readonly options: { timeZone: string; startedAt: Date },
+    private readonly options: LegacyStatisticsOptions,
   ) {}
 
   async realtimeStatistics(now: Date): Promise<RealtimeStatistics> {
+    const day = startOfDay(now, this.options.timeZone).getTime();
+    const maxAge = this.options.maxAgeMs ?? 5000;
+    const c = this.cached;
+    if (!c || c.day !== day || now.getTime() - c.at >= maxAge || now.getTime() < c.at) {
+      const counts = this.countDay(new Date(day), now);
+      this.cached = { day, at: now.getTime(), counts };
+      counts.catch(() => {
+        if (this.cached?.counts === counts) this.cached = undefined;
+      });
+    }
+    const { detectionAccuracy, ...counts } = await this.cached!.counts;
+    return {
+      ...counts,
+      timestamp: now,
+      performanceMetrics: {
+        averageProcessingTime: 0,
+        detectionAccuracy,
+        systemUptimeSeconds: uptimeSeconds(this.options.startedAt, now),
+      },
+    };
+  }
+
+  private async countDay(dayStart: Date, now: Date): Promise<DayCounts> {
     let total = 0;
     let handwashing = 0;
     let hairnet = 0;
@@ -32,7 +71,7 @@ export class LegacyStatistics implements StatisticsSource {
     let confidenceCount = 0;
     const areas = new Set<string>();
     const recent: RealtimeStatistics['alerts']['recentViolations'] = [];
-    await this.log.scanSince(startOfDay(now, this.options.timeZone), (record) => {
+    await this.log.scanSince(dayStart, (record) => {
       if (record.occurredAt > now) return;
       total++;
       if (record.type === 'HANDWASHING_ACTIVE') handwashing++;
@@ -54,7 +93,6 @@ export class LegacyStatistics implements StatisticsSource {
     recent.sort((a, b) => b.timestamp.getTime() - a.timestamp.getTime());
     const monitoredAreas = [...areas].sort();
     return {
-      timestamp: now,
       systemStatus: 'active',
       source: 'legacy_log',
       detectionStats: {
@@ -65,11 +103,7 @@ export class LegacyStatistics implements StatisticsSource {
         violationCount: violations,
       },
       regionStats: { activeRegions: monitoredAreas.length, monitoredAreas },
-      performanceMetrics: {
-        averageProcessingTime: 0,
-        detectionAccuracy: confidenceCount ? confidenceSum / confidenceCount : 0,
-        systemUptimeSeconds: uptimeSeconds(this.options.startedAt, now),
-      },
+      detectionAccuracy: confidenceCount ? confidenceSum / confidenceCount : 0,
       alerts: { activeAlerts: violations, recentViolations: recent },
     };
   }

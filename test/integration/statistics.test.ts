@@ -103,3 +103,61 @@ describe('legacy statistics fallback', () => {
     expect(stats.performanceMetrics.systemUptimeSeconds).toBe(3723);
   });
 });
+
+describe('legacy statistics under repeated requests', () => {
+  async function counted() {
+    const logPath = await tempLogPath();
+    await writeFile(logPath, logText());
+    const log = new LegacyEventLog(logPath);
+    let scans = 0;
+    const scanner = {
+      scanSince: (since: Date, visit: Parameters<LegacyEventLog['scanSince']>[1]) => {
+        scans++;
+        return log.scanSince(since, visit);
+      },
+    };
+    const stats = new LegacyStatistics(scanner, { timeZone: 'UTC', startedAt, maxAgeMs: 5000 });
+    return { stats, scans: () => scans };
+  }
+  const at = (ms: number) => new Date(FROZEN_NOW.getTime() + ms);
+
+  it('shares one scan of the day between requests within the maximum age', async () => {
+    const { stats, scans } = await counted();
+    const [a, b] = await Promise.all([
+      stats.realtimeStatistics(at(0)),
+      stats.realtimeStatistics(at(10)),
+    ]);
+    const c = await stats.realtimeStatistics(at(4000));
+    expect(scans()).toBe(1);
+    expect(c.detectionStats).toEqual(a.detectionStats);
+    // What is not counted from the log stays current.
+    expect(c.timestamp).toEqual(at(4000));
+    expect(c.performanceMetrics.systemUptimeSeconds).toBe(
+      a.performanceMetrics.systemUptimeSeconds + 4,
+    );
+    expect(b.timestamp).toEqual(at(10));
+  });
+
+  it('scans again once the counts are older than the maximum age, or a new day began', async () => {
+    const { stats, scans } = await counted();
+    await stats.realtimeStatistics(at(0));
+    await stats.realtimeStatistics(at(5000));
+    expect(scans()).toBe(2);
+    const tomorrow = await stats.realtimeStatistics(at(14 * 3600 * 1000 + 1000));
+    expect(scans()).toBe(3);
+    expect(tomorrow.detectionStats.totalDetectionsToday).toBe(0);
+  });
+
+  it('does not keep a failed scan', async () => {
+    let fail = true;
+    const scanner = {
+      scanSince: async () => {
+        if (fail) throw new Error('disk error');
+      },
+    };
+    const stats = new LegacyStatistics(scanner, { timeZone: 'UTC', startedAt });
+    await expect(stats.realtimeStatistics(at(0))).rejects.toThrow('disk error');
+    fail = false;
+    expect((await stats.realtimeStatistics(at(1))).detectionStats.totalDetectionsToday).toBe(0);
+  });
+});
