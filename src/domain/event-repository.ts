@@ -1,36 +1,64 @@
 // Domain path of `recentEvents`: one indexed query on `events` (occurred_at desc, id desc), so
-// PostgreSQL reads exactly `limit` index entries whatever the table size.
-import { and, desc, eq, gte, isNull, or, type SQL } from 'drizzle-orm';
+// PostgreSQL reads exactly `limit` index entries whatever the table size. The query has six
+// shapes (type filter or not × camera: any, none, one); each is a prepared statement built on
+// first use, so PostgreSQL does not plan it again on every request (STACK_NOTES trap 12).
+import { and, desc, eq, gte, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { events } from '../db/schema.js';
 import type { EventRecord, EventSource, RecentEventsQuery } from './types.js';
 
+type CameraFilter = 'any' | 'none' | 'one';
+
+function prepareRecent(db: Db, hasType: boolean, camera: CameraFilter) {
+  const conditions: SQL[] = [gte(events.occurredAt, sql.placeholder('since'))];
+  if (hasType) conditions.push(eq(events.type, sql.placeholder('type')));
+  if (camera === 'none') {
+    // The old service matched records without a camera for an empty camera_id.
+    conditions.push(or(isNull(events.cameraId), eq(events.cameraId, ''))!);
+  } else if (camera === 'one') {
+    conditions.push(eq(events.cameraId, sql.placeholder('cameraId')));
+  }
+  // name: events.recent
+  return db
+    .select({
+      ts: events.ts,
+      occurredAt: events.occurredAt,
+      type: events.type,
+      cameraId: events.cameraId,
+      trackId: events.trackId,
+      evidence: events.evidence,
+      raw: events.raw,
+    })
+    .from(events)
+    .where(and(...conditions))
+    .orderBy(desc(events.occurredAt), desc(events.id))
+    .limit(sql.placeholder('limit'))
+    .prepare(`events_recent_${hasType ? 'type' : 'all'}_${camera}`);
+}
+
+type Prepared = ReturnType<typeof prepareRecent>;
+
 export class EventRepository implements EventSource {
+  private readonly statements = new Map<string, Prepared>();
+
   constructor(private readonly db: Db) {}
 
   async recentEvents(query: RecentEventsQuery): Promise<EventRecord[]> {
-    const conditions: SQL[] = [gte(events.occurredAt, query.since)];
-    if (query.type) conditions.push(eq(events.type, query.type));
-    if (query.cameraId === '') {
-      // The old service matched records without a camera for an empty camera_id.
-      conditions.push(or(isNull(events.cameraId), eq(events.cameraId, ''))!);
-    } else if (query.cameraId !== undefined) {
-      conditions.push(eq(events.cameraId, query.cameraId));
+    const hasType = Boolean(query.type);
+    const camera: CameraFilter =
+      query.cameraId === undefined ? 'any' : query.cameraId === '' ? 'none' : 'one';
+    const key = `${hasType}:${camera}`;
+    let statement = this.statements.get(key);
+    if (!statement) {
+      statement = prepareRecent(this.db, hasType, camera);
+      this.statements.set(key, statement);
     }
-    // name: events.recent
-    return this.db
-      .select({
-        ts: events.ts,
-        occurredAt: events.occurredAt,
-        type: events.type,
-        cameraId: events.cameraId,
-        trackId: events.trackId,
-        evidence: events.evidence,
-        raw: events.raw,
-      })
-      .from(events)
-      .where(and(...conditions))
-      .orderBy(desc(events.occurredAt), desc(events.id))
-      .limit(query.limit);
+    // Placeholders skip the column's encoder: pass the timestamp as drizzle would encode it.
+    return statement.execute({
+      since: query.since.toISOString(),
+      type: query.type,
+      cameraId: query.cameraId,
+      limit: query.limit,
+    });
   }
 }

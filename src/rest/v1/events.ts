@@ -1,6 +1,5 @@
 // GET /api/v1/events/recent: the old parameters, one GraphQL document, the old bytes (a
 // top-level array of log records, each re-encoded exactly as Python's json.dumps printed it).
-import { reencodePy } from '../../legacy/py-json.js';
 import {
   executeDocument,
   internalError,
@@ -8,6 +7,7 @@ import {
   rolloutHeaders,
   type ShimRequest,
 } from './execute.js';
+import { legacyRecordBytes } from './legacy-bytes.js';
 import { bool, defineParams, int, str } from './params.js';
 
 const params = defineParams(
@@ -41,6 +41,6 @@ export async function recentEvents(shim: ShimRequest, url: URL): Promise<Respons
     forceDomain: p.force_domain,
   });
   if (!result.data) return internalError();
-  const body = `[${result.data.recentEvents.map((e) => reencodePy(e.logLine)).join(',')}]`;
+  const body = `[${result.data.recentEvents.map((e) => legacyRecordBytes(e.logLine)).join(',')}]`;
   return legacyJson(body, 200, rolloutHeaders(result.rollout?.['events.recent']));
 }

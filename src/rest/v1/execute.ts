@@ -1,6 +1,8 @@
 // How a REST shim runs: it executes a fixed GraphQL document through the same yoga/envelop
 // instance as /graphql (same context, rollout, DataLoaders, limits, metrics and error masking)
 // without going through HTTP serialization, then maps the typed result to the legacy JSON.
+
+import { Response as ServerResponse } from '@whatwg-node/server';
 import type { ExecutionResult } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { jsonResponse } from '../../http/json.js';
@@ -63,9 +65,13 @@ export function rolloutHeaders(report: RolloutReport | undefined): Record<string
   };
 }
 
-/** A legacy JSON body (already encoded, compact), as FastAPI's JSONResponse sent it. */
+/**
+ * A legacy JSON body (already encoded, compact), as FastAPI's JSONResponse sent it. The server
+ * adapter's own Response class: node:http gets its string body as is, where a global Response
+ * would be read back through a web stream (a tenth of a shim request).
+ */
 export function legacyJson(body: string, status = 200, headers: Record<string, string> = {}) {
-  return new Response(body, {
+  return new ServerResponse(body, {
     status,
     headers: {
       'content-type': 'application/json',

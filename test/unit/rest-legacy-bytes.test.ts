@@ -1,0 +1,74 @@
+// The REST shim's fast path for legacy record bytes must print exactly what reencodePy prints.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { reencodePy } from '../../src/legacy/py-json.js';
+import { isPrintedAsIs, legacyRecordBytes } from '../../src/rest/v1/legacy-bytes.js';
+
+const LOGGED =
+  '{"ts":1795921649.509718,"type":"NO_HAIRNET_AT_SINK","camera_id":"cam0","track_id":126,' +
+  '"evidence":{"region":"洗手站立区域","confidence":0.976,"bbox":[1489,735,1679,1103]}}';
+
+/** Numbers spelled in every way JSON allows, around the points where JS and Python differ. */
+const numberText = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => JSON.stringify(x)),
+  fc.constantFrom(
+    '-0',
+    '-0.0',
+    '1.0',
+    '1.50',
+    '0.0001',
+    '0.00001',
+    '2.5e-05',
+    '1e-7',
+    '1E+2',
+    '1e15',
+    '1e16',
+    '1e21',
+    '1e+21',
+    '1.5e300',
+    '5e-324',
+    '9007199254740993',
+    '123456789012345680000',
+    '1e400',
+  ),
+  fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String),
+);
+
+const textWithNumbers = fc
+  .tuple(fc.array(numberText, { maxLength: 4 }), fc.array(fc.string(), { maxLength: 2 }))
+  .map(([ns, ss]) => `{"ts":${ns[0] ?? 1},"n":[${ns.join(',')}],"s":${JSON.stringify(ss)}}`);
+
+describe('legacyRecordBytes', () => {
+  it.each([
+    LOGGED,
+    '{"a":1,"b":2,"a":3}',
+    '{"2":"two","1":"one"}',
+    '{"1":"one","2":"two"}',
+    '{ "b" : 1 }',
+    '{"x":NaN,"y":Infinity}',
+    '"\\u00e9\\/\\ud83d\\ude00\\ud800"',
+    '{"__proto__":{"a":1}}',
+  ])('prints %s as reencodePy does', (line) => {
+    expect(legacyRecordBytes(line)).toBe(reencodePy(line));
+  });
+
+  it('takes the lines the pipeline logs as they are', () => {
+    expect(isPrintedAsIs(LOGGED)).toBe(true);
+  });
+
+  it('agrees with reencodePy on any JSON text', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.json(),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+          textWithNumbers,
+        ),
+        (line) => {
+          expect(legacyRecordBytes(line)).toBe(reencodePy(line));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
