@@ -1,0 +1,249 @@
+// npm run bench [-- --smoke] [--rounds N] [--seconds N] [--connections N] [--out FILE]
+//   [--only a,b] [--keep] [--profile DIR] [--compare DIR] [--lines N]
+// One run: generates the data sets (a JSONL log, the same events in PostgreSQL, the statistics
+// tables), starts every server under test in its own process, checks one answer of each
+// scenario, then measures the scenarios in interleaved rounds with autocannon from this process.
+// --smoke: tiny data sets and 1 s runs (CI: proves the benchmark still works, asserts no speed).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { dropDatabase, loadEvents, loadStatistics, recreateDatabase } from './data.js';
+import {
+  checkRecentSql,
+  explainPreAggregated,
+  explainRecentEvents,
+  explainStatistics,
+} from './explain.js';
+import {
+  fetchOnce,
+  type Measurement,
+  measure,
+  micro,
+  type Server,
+  startServer,
+  stopServer,
+} from './load.js';
+import { PRE_AGGREGATION_DDL } from './preagg-statistics.js';
+import { type EngineResult, markdown, type ReaderResult, type RunReport } from './report.js';
+import { roundOrder, type Scenario, type ServerName, scenarios } from './scenarios.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    seconds: { type: 'string' },
+    connections: { type: 'string', default: '16' },
+    out: { type: 'string' },
+    only: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    profile: { type: 'string' },
+    compare: { type: 'string' },
+    lines: { type: 'string' },
+  },
+});
+const smoke = opts.smoke;
+const sizes = smoke
+  ? { lines: 20_000, pglite: 5_000, detections: 20_000, violations: 2_000 }
+  : { lines: 2_000_000, pglite: 100_000, detections: 1_000_000, violations: 100_000 };
+if (opts.lines) sizes.lines = Number(opts.lines);
+sizes.pglite = Math.min(sizes.pglite, sizes.lines);
+const rounds = Number(opts.rounds ?? (smoke ? 1 : 6));
+/** With 4 rounds or more the first one only warms every server up (JIT, pools, caches). */
+const firstCounted = rounds >= 4 ? 2 : 1;
+const seconds = Number(opts.seconds ?? (smoke ? 0.5 : 5));
+const warmup = smoke ? 0.25 : 1;
+const connections = Number(opts.connections);
+const adminUrl =
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/postgres';
+const dbName = smoke ? `gw_bench_smoke_${process.pid}` : 'gw_bench';
+const say = (text: string) => console.error(`[bench] ${text}`);
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
+
+async function main(): Promise<number> {
+  const started = load();
+  const tmp = await mkdtemp(join(tmpdir(), 'gw-bench-'));
+  const servers: Server[] = [];
+  let url: string | undefined;
+  const cleanup = async () => {
+    await Promise.all(servers.splice(0).map((s) => stopServer(s)));
+    if (url && !opts.keep) await dropDatabase(adminUrl, dbName);
+    await rm(tmp, { recursive: true, force: true });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+  }
+  try {
+    say(`database ${dbName}; ${sizes.lines.toLocaleString()} log lines; load average ${started}`);
+    url = await recreateDatabase(adminUrl, dbName);
+    const logPath = join(tmp, 'events_record.jsonl');
+    const copyFile = join(tmp, 'events.copy');
+    const now = new Date();
+    let t = performance.now();
+    const events = await loadEvents(url, logPath, sizes.lines, now, {
+      file: copyFile,
+      lines: sizes.pglite,
+    });
+    say(
+      `events: ${(events.bytes / 1e6).toFixed(0)} MB log + COPY in ${((performance.now() - t) / 1e3).toFixed(1)} s`,
+    );
+    await checkRecentSql(url);
+    const gatewayEnv = {
+      NODE_ENV: 'development',
+      DATABASE_URL: url,
+      EVENT_LOG_PATH: logPath,
+      ROLLOUT_PERCENT: '100',
+      INGEST: 'off',
+      DEMO: 'off',
+      LOG_LEVEL: 'warn',
+      TIME_ZONE: 'UTC',
+    };
+    const nodeArgs = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${opts.profile}`] : [];
+    const start = async (
+      name: ServerName,
+      mode: 'baseline' | 'gateway',
+      env: Record<string, string>,
+      script?: string,
+    ) => {
+      const args = mode === 'gateway' ? nodeArgs : [];
+      const server = await startServer(name, mode, env, args, script);
+      servers.push(server);
+      return server;
+    };
+    // PGlite loads its copy of the newest events while PostgreSQL gets the statistics tables.
+    const pglite = start('pglite', 'gateway', {
+      ...gatewayEnv,
+      DATABASE_URL: '',
+      DATA_DIR: 'memory://',
+      BENCH_PGLITE_COPY: copyFile,
+    });
+    t = performance.now();
+    await loadStatistics(url, sizes.detections, sizes.violations, now, 'UTC');
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    await sql.unsafe(PRE_AGGREGATION_DDL).finally(() => sql.end());
+    say(`statistics tables + pre-aggregation in ${((performance.now() - t) / 1e3).toFixed(1)} s`);
+    const running = await Promise.all([
+      start('baseline', 'baseline', { DATABASE_URL: url }),
+      start('gateway', 'gateway', gatewayEnv),
+      start('ab', 'gateway', { ...gatewayEnv, BENCH_AB: '1' }),
+      start('preagg', 'gateway', { ...gatewayEnv, BENCH_STATS: 'preagg' }),
+      pglite,
+      // --compare DIR: the gateway of a copy of the tree before a change (with this bench/ in it).
+      ...(opts.compare
+        ? [start('before', 'gateway', gatewayEnv, join(opts.compare, 'bench', 'server.ts'))]
+        : []),
+    ]);
+    const base = Object.fromEntries(running.map((s) => [s.name, s])) as Record<ServerName, Server>;
+
+    const only = opts.only?.split(',');
+    const list = scenarios(sizes.detections, Boolean(opts.compare)).filter(
+      (s) => !only || only.includes(s.name.replace('before:', '')) || s.name === 'baseline',
+    );
+    let baselineBody: string | undefined;
+    for (const s of list) {
+      const answer = await fetchOnce(base[s.server].base, s.request);
+      const problem = s.check(answer);
+      if (s.name === 'baseline') baselineBody = answer.body;
+      if (problem) throw new Error(`${s.name}: ${problem}`);
+      if (s.sameAsBaseline && answer.body !== baselineBody) {
+        throw new Error(`${s.name}: answer differs from the baseline's bytes`);
+      }
+    }
+    say('every scenario answered correctly; measuring');
+
+    const monitor = postgres(url, { max: 1, onnotice: () => {} });
+    const backends = async () =>
+      (
+        await monitor<{ pid: number }[]>`
+          select pid from pg_stat_activity where datname = ${dbName} and pid <> pg_backend_pid()`
+      ).map((r) => r.pid);
+    const results: Record<string, Measurement[]> = {};
+    const loads: string[] = [];
+    let previous: ServerName | undefined;
+    const run = async (s: Scenario, label: string, counted: boolean) => {
+      const { base: target, child } = base[s.server];
+      const cpu = { server: child.pid, db: s.server === 'pglite' ? async () => [] : backends };
+      const c = s.connections ?? connections;
+      // A server that sat idle (GC shrank its heap) warms up longer.
+      const warm = s.server === previous ? warmup : 3 * warmup;
+      previous = s.server;
+      await measure(target, s.request, { seconds: warm, connections: c, cpu });
+      const m = await measure(target, s.request, { seconds, connections: c, cpu });
+      if (counted) results[s.name] = [...(results[s.name] ?? []), m];
+      say(`${label} ${s.name}: ${m.rps.toFixed(0)} req/s p50 ${m.p50.toFixed(2)} ms`);
+    };
+    for (let round = 1; round <= rounds; round++) {
+      for (const s of roundOrder(list, round)) {
+        if (s.server !== 'ab') await run(s, `round ${round}`, round >= firstCounted);
+      }
+      loads.push(load());
+    }
+    // The rollout A/B alone, its two sides alternating on one hot process (ABBA…): any slower
+    // first run after the process idled falls on each side equally often.
+    const ab = list.filter((s) => s.server === 'ab');
+    const pairs = smoke ? 1 : 2 * (rounds - firstCounted + 1);
+    for (let k = 0; k < pairs * ab.length; k++) {
+      const s = ab[(k % 4 === 1 || k % 4 === 2 ? 1 : 0) % ab.length]!;
+      await run(s, `A/B ${Math.floor(k / 2) + 1}`, true);
+    }
+    await monitor.end();
+    await Promise.all(servers.splice(0).map((s) => stopServer(s)));
+
+    const engine = await micro<EngineResult>('./rollout-engine.ts', smoke ? ['--quick'] : []);
+    const reader = await micro<ReaderResult>('./legacy-reader.ts', [logPath, smoke ? '1' : '5']);
+    const plans = [
+      {
+        title: 'EXPLAIN ANALYZE: recentEvents (domain path)',
+        plans: [await explainRecentEvents(url)],
+      },
+      {
+        title: 'EXPLAIN ANALYZE: realtimeStatistics, current queries',
+        plans: await explainStatistics(url),
+      },
+      {
+        title: 'EXPLAIN ANALYZE: realtimeStatistics, pre-aggregation candidate',
+        plans: await explainPreAggregated(url),
+      },
+    ];
+    const cpu = cpus()[0]?.model ?? 'unknown CPU';
+    const report: RunReport = {
+      machine: [
+        `${new Date().toISOString()}; ${cpu}; nproc ${availableParallelism()}; Node ${process.version}`,
+        `load average (1, 5, 15 min): start ${started}; after each round ${loads.join(' | ')}; end ${load()}`,
+        `data: ${sizes.lines.toLocaleString()} log lines (${(events.bytes / 1e6).toFixed(0)} MB) = events rows; PGlite holds the newest ${sizes.pglite.toLocaleString()}; ${sizes.detections.toLocaleString()} detection records and ${sizes.violations.toLocaleString()} violations, all today`,
+        `${rounds} rounds${firstCounted > 1 ? ' (the first one as warm-up, not counted)' : ''} × ${seconds} s per scenario (after ${warmup} s of warm-up, ${3 * warmup} s on a server that was idle; compared scenarios swap order every other round), ${connections} connections unless noted; medians over rounds; ratios per round, then the median`,
+      ],
+      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+      rounds: results,
+      scenarios: list,
+      defaultConnections: connections,
+      engine,
+      reader,
+      plans,
+    };
+    const text = markdown(report);
+    console.log(text);
+    if (opts.out) await writeFile(opts.out, text);
+    const failures = Object.values(results)
+      .flat()
+      .reduce((a, m) => a + m.failures, 0);
+    if (failures > 0) say(`${failures} failed requests under load: the numbers are not valid`);
+    return failures > 0 ? 1 : 0;
+  } finally {
+    await cleanup();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,209 @@
+// What is measured: one request per scenario against one of the servers, and a check of its
+// answer (run once before any load) so a fallback, an error or a wrong body cannot pass for speed.
+import type { Request } from './load.js';
+
+export type ServerName = 'baseline' | 'gateway' | 'ab' | 'preagg' | 'pglite' | 'before';
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+export interface Scenario {
+  name: string;
+  label: string;
+  server: ServerName;
+  request: Request;
+  /** Concurrent connections; default: the run's (latency scenarios use 1). */
+  connections?: number;
+  /** Must answer the same bytes as the baseline. */
+  sameAsBaseline?: boolean;
+  /** A problem with this answer, or undefined. */
+  check(answer: Answer): string | undefined;
+}
+
+const RECENT = '/api/v1/events/recent?limit=100&minutes=60';
+/** Operations of this name resolve Query.recentEvents without the @rollout runner (BENCH_AB). */
+export const WITHOUT_ROLLOUT = 'BenchWithoutRollout';
+/** The REST shim's GraphQL document (src/rest/v1/events.ts). */
+const SHIM_DOCUMENT = `query LegacyRecentEvents($limit: Int, $minutes: Int, $etype: String, $cameraId: String, $forceDomain: Boolean) {
+  recentEvents(limit: $limit, minutes: $minutes, etype: $etype, cameraId: $cameraId, forceDomain: $forceDomain) { logLine }
+}`;
+const FIELDS = 'timestamp type cameraId trackId evidence';
+const STATISTICS = `{ realtimeStatistics {
+  timestamp systemStatus source
+  detectionStats { totalDetectionsToday handwashingDetections disinfectionDetections hairnetDetections violationCount }
+  regionStats { activeRegions monitoredAreas }
+  performanceMetrics { averageProcessingTime detectionAccuracy systemUptime }
+  alerts { activeAlerts recentViolations { cameraId violationType timestamp } }
+} }`;
+
+const gql = (query: string, variables: Record<string, unknown> = {}): Request => ({
+  method: 'POST',
+  path: '/graphql',
+  body: JSON.stringify({ query, variables }),
+});
+
+function rest(path: 'domain' | 'legacy') {
+  return (a: Answer) => {
+    if (a.status !== 200) return `status ${a.status}`;
+    if (a.headers.get('x-rollout-path') !== path) return `path ${a.headers.get('x-rollout-path')}`;
+    if (a.headers.has('x-rollout-fallback')) return 'fell back';
+    return undefined;
+  };
+}
+
+/** A GraphQL answer without errors, whose `flag` ran on `path` (undefined: no @rollout). */
+function graphql(
+  flag: string,
+  path: 'domain' | undefined,
+  more?: (data: never) => string | undefined,
+) {
+  return (a: Answer) => {
+    if (a.status !== 200) return `status ${a.status}`;
+    const body = JSON.parse(a.body) as {
+      data?: never;
+      errors?: unknown[];
+      extensions?: { rollout?: Record<string, { path: string; fallback: boolean }> };
+    };
+    if (body.errors) return JSON.stringify(body.errors).slice(0, 200);
+    const report = body.extensions?.rollout?.[flag];
+    if (path && (report?.path !== path || report.fallback))
+      return `rollout ${JSON.stringify(report)}`;
+    if (!path && report) return `unexpected rollout report ${JSON.stringify(report)}`;
+    return more?.(body.data as never);
+  };
+}
+
+const hundred = (data: { recentEvents: { camera?: { name: string } | null }[] }) =>
+  data.recentEvents.length !== 100 ? `${data.recentEvents.length} events` : undefined;
+const withCameras = (data: { recentEvents: { camera?: { name: string } | null }[] }) =>
+  hundred(data) ?? (data.recentEvents.some((e) => !e.camera?.name) ? 'camera missing' : undefined);
+
+/** Scenarios of the gateway that `--compare` also runs against the tree before a change. */
+const COMPARED = ['shim-domain', 'graphql-shim-doc', 'shim-legacy', 'graphql-fields'];
+
+/** The list, with each compared scenario followed by its run on the `before` server. */
+export function scenarios(detections: number, compare: boolean): Scenario[] {
+  return list(detections).flatMap((s) =>
+    compare && COMPARED.includes(s.name)
+      ? [s, { ...s, name: `before:${s.name}`, label: `(before) ${s.label}`, server: 'before' }]
+      : [s],
+  );
+}
+
+/**
+ * The order of one round: scenarios compared with each other (a gateway scenario and its
+ * `before:` run, the two sides of the A/B) swap places every other round, so neither side always
+ * runs first on a server that has just been idle.
+ */
+export function roundOrder(all: Scenario[], round: number): Scenario[] {
+  const group = (s: Scenario) => (s.server === 'ab' ? 'ab' : s.name.replace('before:', ''));
+  const out: Scenario[] = [];
+  for (let i = 0; i < all.length; ) {
+    let j = i + 1;
+    while (j < all.length && group(all[j]!) === group(all[i]!)) j++;
+    const run = all.slice(i, j);
+    out.push(...(round % 2 === 0 ? run.reverse() : run));
+    i = j;
+  }
+  return out;
+}
+
+function list(detections: number): Scenario[] {
+  const statistics = (data: {
+    realtimeStatistics: { detectionStats: { totalDetectionsToday: number } };
+  }) => {
+    const n = data.realtimeStatistics.detectionStats.totalDetectionsToday;
+    return n === detections ? undefined : `${n} detections today, expected ${detections}`;
+  };
+  const legacyHeader = { 'x-rollout-force': 'legacy' };
+  return [
+    {
+      name: 'baseline',
+      label: 'baseline: node:http + postgres.js (prepared), same SQL and bytes',
+      server: 'baseline',
+      request: { method: 'GET', path: RECENT },
+      check: (a) => (a.status === 200 && JSON.parse(a.body).length === 100 ? undefined : 'bad'),
+    },
+    {
+      name: 'shim-domain',
+      label: `REST shim ${RECENT}, domain path`,
+      server: 'gateway',
+      request: { method: 'GET', path: RECENT },
+      sameAsBaseline: true,
+      check: rest('domain'),
+    },
+    {
+      name: 'graphql-shim-doc',
+      label: "/graphql, the shim's document (recentEvents { logLine }), domain",
+      server: 'gateway',
+      request: gql(SHIM_DOCUMENT, { limit: 100, minutes: 60 }),
+      check: graphql('events.recent', 'domain', hundred),
+    },
+    {
+      name: 'shim-legacy',
+      label: 'REST shim, legacy path (backwards read of the JSONL log)',
+      server: 'gateway',
+      request: { method: 'GET', path: RECENT, headers: legacyHeader },
+      sameAsBaseline: true,
+      check: rest('legacy'),
+    },
+    {
+      name: 'graphql-fields',
+      label: `/graphql recentEvents(limit: 100) { ${FIELDS} }`,
+      server: 'gateway',
+      request: gql(`{ recentEvents(limit: 100) { ${FIELDS} } }`),
+      check: graphql('events.recent', 'domain', hundred),
+    },
+    {
+      name: 'graphql-camera',
+      label: '… the same + camera { name } (DataLoader)',
+      server: 'gateway',
+      request: gql(`{ recentEvents(limit: 100) { ${FIELDS} camera { name } } }`),
+      check: graphql('events.recent', 'domain', withCameras),
+    },
+    {
+      name: 'ab-with-rollout',
+      label: "A/B process: /graphql, the shim's document, recentEvents under @rollout",
+      server: 'ab',
+      request: gql(SHIM_DOCUMENT, { limit: 100, minutes: 60 }),
+      check: graphql('events.recent', 'domain', hundred),
+    },
+    {
+      name: 'ab-without-rollout',
+      label: 'A/B process: the same, recentEvents resolved without the @rollout runner',
+      server: 'ab',
+      request: gql(SHIM_DOCUMENT.replace('LegacyRecentEvents', WITHOUT_ROLLOUT), {
+        limit: 100,
+        minutes: 60,
+      }),
+      check: graphql('events.recent', undefined, hundred),
+    },
+    {
+      name: 'pglite-shim-domain',
+      label: 'REST shim, domain path, on PGlite (embedded default)',
+      server: 'pglite',
+      request: { method: 'GET', path: RECENT },
+      sameAsBaseline: true,
+      check: rest('domain'),
+    },
+    {
+      name: 'statistics',
+      label: '/graphql realtimeStatistics, 1 connection (current queries)',
+      server: 'gateway',
+      request: gql(STATISTICS),
+      connections: 1,
+      check: graphql('statistics.realtime', 'domain', statistics),
+    },
+    {
+      name: 'statistics-preagg',
+      label: '… with the per-minute pre-aggregation candidate',
+      server: 'preagg',
+      request: gql(STATISTICS),
+      connections: 1,
+      check: graphql('statistics.realtime', 'domain', statistics),
+    },
+  ];
+}

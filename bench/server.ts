@@ -1,0 +1,136 @@
+// A server under test, run as its own process so the load generator never shares its event loop.
+//   tsx bench/server.ts baseline   bare node:http + postgres.js, the shim's query and bytes
+//   tsx bench/server.ts gateway    createApp() as src/main.ts serves it (config from the env)
+// Gateway variants (environment): BENCH_AB=1 resolves Query.recentEvents with its domain
+// implementation directly (no @rollout runner) in operations named BenchWithoutRollout, so one
+// process serves both sides of the rollout A/B; BENCH_STATS=preagg serves the statistics
+// from the pre-aggregated candidate; without DATABASE_URL, PGlite is used and BENCH_PGLITE_COPY
+// names a COPY text file of events to load first. Prints {"port":…} on stdout when listening.
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import postgres from 'postgres';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config/env.js';
+import { openDatabase } from '../src/db/client.js';
+import { runMigrations } from '../src/db/migrate.js';
+import { seedReference } from '../src/demo/seed.js';
+import { schema } from '../src/graphql/schema/index.js';
+import { createLogger } from '../src/ops/logger.js';
+import type { RolloutImplementations } from '../src/rollout/directive.js';
+import { RECENT_SQL } from './data.js';
+import { PreAggregatedStatistics } from './preagg-statistics.js';
+import { WITHOUT_ROLLOUT } from './scenarios.js';
+
+function baseline(url: string) {
+  const sql = postgres(url, { max: Number(process.env.DB_POOL_MAX ?? 10), onnotice: () => {} });
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    const q = new URL(req.url ?? '/', 'http://x').searchParams;
+    const limit = Number(q.get('limit') ?? 100);
+    const since = new Date(Date.now() - Number(q.get('minutes') ?? 60) * 60_000).toISOString();
+    try {
+      // Prepared (postgres.js's default): the practical limit of this query from Node.
+      const rows = await sql.unsafe<{ raw: string }[]>(RECENT_SQL, [since, limit], {
+        prepare: true,
+      });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`[${rows.map((r) => r.raw).join(',')}]`);
+    } catch (error) {
+      res.writeHead(500).end(String(error));
+    }
+  };
+  return { handler, close: () => sql.end({ timeout: 5 }) };
+}
+
+/**
+ * In operations named WITHOUT_ROLLOUT, Query.recentEvents runs its own validate + domain path
+ * instead of the @rollout resolver; others pay one name comparison.
+ */
+function abRollout() {
+  const field = schema.getQueryType()?.getFields().recentEvents;
+  const impls = field?.extensions?.rolloutImplementations as
+    | RolloutImplementations<Record<string, unknown>, never, unknown>
+    | undefined;
+  const withRollout = field?.resolve;
+  if (!field || !impls || !withRollout) throw new Error('Query.recentEvents is not under @rollout');
+  field.resolve = (source, args, ctx, info) => {
+    if (info.operation.name?.value !== WITHOUT_ROLLOUT) return withRollout(source, args, ctx, info);
+    impls.validate?.(args, ctx as never);
+    return impls.domain(args, ctx as never, info);
+  };
+}
+
+async function gateway() {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const handle = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: config.dbPoolMax,
+  });
+  if (handle.pglite) {
+    await runMigrations(handle);
+    await seedReference(handle);
+    const file = process.env.BENCH_PGLITE_COPY;
+    if (file) {
+      const blob = new Blob([await readFile(file)]);
+      await handle.pglite.query(
+        `copy events (occurred_at, ts, type, camera_id, track_id, evidence, raw, source_key) from '/dev/blob'`,
+        [],
+        { blob },
+      );
+      await handle.pglite.exec('vacuum analyze events');
+    }
+  }
+  if (process.env.BENCH_AB === '1') abRollout();
+  const startedAt = new Date();
+  const app = createApp({
+    config,
+    handle,
+    logger,
+    startedAt,
+    ...(process.env.BENCH_STATS === 'preagg'
+      ? {
+          services: {
+            statistics: {
+              domain: new PreAggregatedStatistics(handle, { timeZone: config.timeZone, startedAt }),
+            },
+          },
+        }
+      : {}),
+  });
+  await app.rolloutReady;
+  return {
+    handler: app,
+    close: async () => {
+      await app.close();
+      await handle.close();
+    },
+  };
+}
+
+async function main() {
+  const mode = process.argv[2];
+  const target = mode === 'baseline' ? baseline(process.env.DATABASE_URL ?? '') : await gateway();
+  const server = createServer(target.handler);
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  process.stdout.write(
+    `${JSON.stringify({ port: typeof address === 'object' && address?.port })}\n`,
+  );
+  const stop = () => {
+    server.closeAllConnections();
+    server.close(() => {
+      void target.close().finally(() => process.exit(0));
+    });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  // The parent's death closes stdin: do not outlive it.
+  process.stdin.on('end', stop).resume();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
