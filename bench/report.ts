@@ -161,6 +161,20 @@ export function markdown(r: RunReport): string {
     '|---|---|---|',
   );
   for (const g of goals(r)) out.push(`| ${g.name} | ${g.shown} | ${g.ok ? 'yes' : '**no**'} |`);
+  const compared = r.scenarios.filter((s) => r.rounds[`before:${s.name}`]?.length);
+  if (compared.length > 0) {
+    out.push('', '| after vs before (--compare), same rounds | req/s | server CPU per request |');
+    out.push('|---|---:|---:|');
+    for (const s of compared) {
+      const b = `before:${s.name}`;
+      out.push(
+        `| ${s.label} | ×${fmt(ratio(r, s.name, b, rps), 2)} | ×${fmt(
+          ratio(r, s.name, b, (m) => m.serverCpuMs),
+          2,
+        )} |`,
+      );
+    }
+  }
   for (const { title, plans } of r.plans) {
     out.push('', `### ${title}`, '');
     for (const p of plans)
