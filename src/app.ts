@@ -94,6 +94,7 @@ export function createApp(deps: AppDeps) {
   const legacyLog = new LegacyEventLog(config.eventLogPath, {
     orderToleranceSeconds: config.legacyOrderToleranceSeconds,
   });
+  const violationRepository = new ViolationRepository(handle.db);
   const services: Services = {
     events: {
       domain: deps.services?.events?.domain ?? (new EventRepository(handle.db) as EventSource),
@@ -111,9 +112,9 @@ export function createApp(deps: AppDeps) {
         new LegacyStatistics(legacyLog, { timeZone: config.timeZone, startedAt }),
     },
     violations: {
-      domain: deps.services?.violations?.domain ?? new ViolationRepository(handle.db),
+      domain: deps.services?.violations?.domain ?? violationRepository,
       legacy: deps.services?.violations?.legacy ?? new LegacyViolationWriter(handle.db),
-      read: deps.services?.violations?.read ?? new ViolationRepository(handle.db),
+      read: deps.services?.violations?.read ?? violationRepository,
     },
   };
   const authenticator = new TokenAuthenticator(config.apiTokens);

@@ -13,11 +13,19 @@ import type { DatabaseHandle } from './client.js';
 export const migrationsFolder =
   process.env.MIGRATIONS_DIR ?? fileURLToPath(new URL('../../drizzle', import.meta.url));
 
+const journalCounts = new Map<string, number>();
+
+/** How many migrations the committed journal lists (read once per folder: it does not change). */
 export function expectedMigrationCount(folder = migrationsFolder): number {
-  const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as {
-    entries: unknown[];
-  };
-  return journal.entries.length;
+  let count = journalCounts.get(folder);
+  if (count === undefined) {
+    const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as {
+      entries: unknown[];
+    };
+    count = journal.entries.length;
+    journalCounts.set(folder, count);
+  }
+  return count;
 }
 
 export async function runMigrations(
