@@ -8,6 +8,7 @@ import postgres from 'postgres';
 import { openDatabase } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { CAMERAS, REGIONS, seedReference } from '../src/demo/seed.js';
+import { seededRng } from '../src/demo/simulator.js';
 
 export const EVENT_TYPES = [
   'NO_HAIRNET_AT_SINK',
@@ -56,18 +57,6 @@ export async function dropDatabase(adminUrl: string, name: string): Promise<void
   }
 }
 
-/** Deterministic PRNG (mulberry32), so every run generates the same log. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A float that prints the same in JS and Python (never integral: Python would print `.0`). */
 function decimals(x: number, digits: number): number {
   const f = 10 ** digits;
@@ -111,7 +100,7 @@ export async function loadEvents(
     const log = createWriteStream(logPath);
     const copyOut = copy ? createWriteStream(copy.file) : undefined;
     const copyFrom = copy ? lines - copy.lines : lines;
-    const rand = prng(42);
+    const rand = seededRng(42);
     const start = end.getTime() / 1000 - 86_400;
     const step = 86_400 / lines;
     let bytes = 0;
