@@ -162,6 +162,7 @@ export function createApp(deps: AppDeps) {
     logger,
     production: config.nodeEnv === 'production',
     limits: deps.limits,
+    jit: config.graphqlJit,
     plugins: [useRolloutExtensions()],
     context: buildContext,
   });

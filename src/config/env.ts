@@ -42,6 +42,7 @@ const schema = z.object({
   DOMAIN_TIMEOUT_MS: z.coerce.number().int().min(1).default(2000),
   ROLLOUT_RESYNC_MS: z.coerce.number().int().min(100).max(300_000).default(5000),
   LEGACY_ORDER_TOLERANCE_SECONDS: z.coerce.number().min(0).default(60),
+  GRAPHQL_JIT: onOff.default(true),
 });
 
 function isTimeZone(tz: string): boolean {
@@ -72,6 +73,8 @@ export interface Config {
   /** How often each process re-reads the rollout table (repairs a missed NOTIFY). */
   rolloutResyncMs: number;
   legacyOrderToleranceSeconds: number;
+  /** Execute GraphQL with graphql-jit (GRAPHQL_JIT, default on) or plain graphql-js. */
+  graphqlJit: boolean;
   /** API_TOKENS; empty = open access (development only). */
   apiTokens: ApiToken[];
 }
@@ -142,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     domainTimeoutMs: e.DOMAIN_TIMEOUT_MS,
     rolloutResyncMs: e.ROLLOUT_RESYNC_MS,
     legacyOrderToleranceSeconds: e.LEGACY_ORDER_TOLERANCE_SECONDS,
+    graphqlJit: e.GRAPHQL_JIT,
     apiTokens: tokens.tokens,
   };
 }

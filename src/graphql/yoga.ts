@@ -1,11 +1,13 @@
 // The /graphql endpoint: yoga over the Pothos schema, with graphql-armor limits, GraphiQL served
 // from the package (works offline), unexpected errors logged with their cause and masked.
+// Operations run through graphql-jit unless GRAPHQL_JIT is off (see jit.ts).
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError as defaultMaskError, type Plugin } from 'graphql-yoga';
 import type { Logger } from '../ops/logger.js';
 import type { GraphQLContext } from './context.js';
+import { useJitExecution } from './jit.js';
 import { schema } from './schema/index.js';
 
 /** GraphQL limits. Defaults fit the largest legitimate query of the front ends with room. */
@@ -32,6 +34,8 @@ export interface GraphQLServerOptions {
   production: boolean;
   limits?: Partial<GraphQLLimits>;
   plugins?: Plugin[];
+  /** Execute with graphql-jit (default) or graphql-js (GRAPHQL_JIT=off). */
+  jit?: boolean;
   /** Builds the per-request context from the request and the server context. */
   context: (request: Request, serverContext: Record<string, unknown>) => GraphQLContext;
 }
@@ -64,6 +68,7 @@ export function createGraphQLServer(options: GraphQLServerOptions) {
         maxTokens: { n: limits.maxTokens },
         blockFieldSuggestion: { enabled: options.production },
       }),
+      ...(options.jit === false ? [] : useJitExecution(options.logger)),
       ...(options.plugins ?? []),
     ],
   });

@@ -1,16 +1,18 @@
 // Refuses request bodies larger than the configured limit (413) before anything parses them:
-// by Content-Length when declared, and by counting bytes when the body is streamed.
+// by Content-Length when declared (HTTP framing then holds the body to that length, so the
+// request goes on untouched), and by counting bytes when the body is streamed.
 import { jsonResponse } from './json.js';
 
 export function tooLarge(limit: number): Response {
   return jsonResponse({ detail: `Request body larger than ${limit} bytes` }, 413);
 }
 
-/** Returns the request with a buffered body, or a 413 response. */
+/** Returns the request (its body buffered when it had no declared length), or a 413 response. */
 export async function limitBody(request: Request, limit: number): Promise<Request | Response> {
   if (!request.body) return request;
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) return tooLarge(limit);
+  const header = request.headers.get('content-length');
+  const declared = header === null || header.trim() === '' ? Number.NaN : Number(header);
+  if (Number.isFinite(declared)) return declared > limit ? tooLarge(limit) : request;
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body.getReader();
