@@ -52,6 +52,16 @@ describe('legacyRecordBytes', () => {
     expect(legacyRecordBytes(line)).toBe(reencodePy(line));
   });
 
+  it('answers lines it has seen the same again, after more lines than it keeps too', () => {
+    const lines = Array.from({ length: 10_050 }, (_, i) => `{"ts":${i}.5,"x":1.10,"y":[${i}]}`);
+    const first = lines.map(legacyRecordBytes);
+    expect(first[0]).toBe('{"ts":0.5,"x":1.1,"y":[0]}');
+    expect(lines.map(legacyRecordBytes)).toEqual(first);
+    const long = `{"s":"${'x'.repeat(5000)}","n":2.50}`;
+    expect(legacyRecordBytes(long)).toBe(legacyRecordBytes(long));
+    expect(legacyRecordBytes(long)).toBe(reencodePy(long));
+  });
+
   it('takes the lines the pipeline logs as they are', () => {
     expect(isPrintedAsIs(LOGGED)).toBe(true);
   });

@@ -1,12 +1,25 @@
 // The bytes the old service printed for a logged record are `reencodePy(line)`: the line parsed
 // as Python's json.loads read it and printed compactly by json.dumps. Almost every line the
 // pipeline logs is already in that form, and re-parsing each one into a tree was a fifth of a
-// REST request; `isPrintedAsIs` recognises those lines with one scan and no tree.
+// REST request; `isPrintedAsIs` recognises those lines with one scan and no tree. Callers poll:
+// the same newest lines come back request after request, so the answers are also remembered
+// (a bounded map, oldest entry out first; lines longer than CACHED_LINE_CHARS are not kept).
 import { pyFloatRepr, reencodePy } from '../../legacy/py-json.js';
+
+const CACHED_LINES = 10_000;
+const CACHED_LINE_CHARS = 2_048;
+const printed = new Map<string, string>();
 
 /** What the old service answered for a logged record (see the module comment). */
 export function legacyRecordBytes(line: string): string {
-  return isPrintedAsIs(line) ? line : reencodePy(line);
+  const known = printed.get(line);
+  if (known !== undefined) return known;
+  const bytes = isPrintedAsIs(line) ? line : reencodePy(line);
+  if (line.length <= CACHED_LINE_CHARS) {
+    if (printed.size >= CACHED_LINES) printed.delete(printed.keys().next().value!);
+    printed.set(line, bytes);
+  }
+  return bytes;
 }
 
 const MAX_DEPTH = 64;
