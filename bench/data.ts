@@ -19,7 +19,7 @@ export const EVENT_TYPES = [
 
 /** The SQL drizzle sends for the shim's default query (EventRepository.recentEvents). */
 export const RECENT_SQL =
-  'select "ts", "occurred_at", "type", "camera_id", "track_id", "evidence", "raw" from "events" where "events"."occurred_at" >= $1 order by "events"."occurred_at" desc, "events"."id" desc limit $2';
+  'select "ts", "occurred_at", "type", "camera_id", "track_id", "evidence"::text, "raw" from "events" where "events"."occurred_at" >= $1 order by "events"."occurred_at" desc, "events"."id" desc limit $2';
 
 /** A postgres:// URL with another database name. */
 export function withDatabase(url: string, name: string): string {

@@ -28,7 +28,8 @@ function prepareRecent(db: Db, hasType: boolean, camera: CameraFilter) {
       type: events.type,
       cameraId: events.cameraId,
       trackId: events.trackId,
-      evidence: events.evidence,
+      // As text, parsed only if a caller reads it (the REST shim sends `raw` and never does).
+      evidence: sql<string | null>`${events.evidence}::text`,
       raw: events.raw,
     })
     .from(events)
@@ -73,7 +74,7 @@ interface DriverPrepared {
 
 /**
  * A row as both drivers return it under drizzle's type parsers: timestamptz as PostgreSQL's
- * text, bigint as a string (postgres.js) or a number, jsonb parsed.
+ * text, bigint as a string (postgres.js) or a number, evidence as JSON text.
  */
 interface DriverRow {
   ts: number;
@@ -81,18 +82,23 @@ interface DriverRow {
   type: string | null;
   camera_id: string | null;
   track_id: string | number | null;
-  evidence: unknown;
+  evidence: string | null;
   raw: string;
 }
 
 function toEventRecord(row: DriverRow): EventRecord {
+  const text = row.evidence;
+  let evidence: unknown;
   return {
     ts: row.ts,
     occurredAt: new Date(row.occurred_at),
     type: row.type,
     cameraId: row.camera_id,
     trackId: row.track_id === null ? null : Number(row.track_id),
-    evidence: typeof row.evidence === 'string' ? JSON.parse(row.evidence) : row.evidence,
+    get evidence() {
+      if (evidence === undefined) evidence = text === null ? null : JSON.parse(text);
+      return evidence;
+    },
     raw: row.raw,
   };
 }
