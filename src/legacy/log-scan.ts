@@ -1,0 +1,235 @@
+// The pieces of a backwards scan of the legacy event log: what one line does to a scan, and
+// reading a file's lines backwards in chunks.
+import type { FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import type { EventRecord } from '../domain/types.js';
+import { parseLogLine } from './log-record.js';
+
+export interface ScanStats {
+  /**
+   * Complete, non-blank lines that were not a valid record (skipped, as the old reader did),
+   * among those parsed: a recent-events scan does not parse a line that cannot matter to it.
+   */
+  damaged: number;
+  /** Complete lines examined, blank ones included. */
+  linesRead: number;
+  /** Bytes this call read from the files. */
+  bytesRead: number;
+}
+
+/**
+ * Gets each valid record in reverse log order, with the greatest ts any older line can have;
+ * answers false to stop reading.
+ */
+export type RecordVisitor = (record: EventRecord, olderTsBound: number) => boolean;
+
+/**
+ * Asked before a line is parsed, with the ts its text starts with and the bound it would give
+ * if it were a valid record: true when the line can neither be visited usefully nor end the
+ * scan, valid or not, so it need not be parsed.
+ */
+export type Negligible = (ts: number, olderTsBoundIfValid: number) => boolean;
+
+/** A file read at positions (a FileHandle is one). */
+export interface PositionalFile {
+  read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number }>;
+}
+
+/** Gets a line as `bytes[start, end)` (no newline); false: stop reading. */
+export type LineSink = (bytes: Buffer, start: number, end: number) => boolean;
+
+/**
+ * One backwards scan over the log: counts lines, skips what the visitor's `negligible` allows,
+ * tracks the bounded-disorder stopping bound, and stops when the visitor says so. A line counts
+ * the same whether it comes as bytes (`line`) or already parsed (`parsed`).
+ */
+export class LogScan {
+  readonly stats: ScanStats = { damaged: 0, linesRead: 0, bytesRead: 0 };
+  stopped = false;
+  /** Every older line has ts <= (any newer line's ts) + tolerance; the smallest seen is tightest. */
+  private minTs = Number.POSITIVE_INFINITY;
+
+  constructor(
+    private readonly tolerance: number,
+    private readonly visit: RecordVisitor,
+    private readonly negligible?: Negligible,
+  ) {}
+
+  /** A line read from a file: its leading ts is looked at first, and it is parsed only if needed. */
+  readonly line: LineSink = (bytes, start, end) => {
+    // Most lines of a recent-events scan lie between the answer and the end of the tolerance
+    // window: their leading ts alone shows that they cannot change the answer (parsing each
+    // one was 90% of a request). Not counting them in minTs only ever makes the scan longer.
+    const lead = this.negligible ? (leadingTs(bytes, start, end) ?? Number.NaN) : Number.NaN;
+    if (this.skips(lead)) return true;
+    const text = bytes.toString('utf8', start, end);
+    const parsed = parseLogLine(text);
+    return parsed.ok ? this.take(parsed.record) : this.reject(text.trim() !== '');
+  };
+
+  /** Counts the line; true if a line with this leading ts need not be parsed. */
+  private skips(lead: number): boolean {
+    this.stats.linesRead++;
+    return (
+      this.negligible !== undefined &&
+      !Number.isNaN(lead) &&
+      this.negligible(lead, Math.min(this.minTs, lead) + this.tolerance)
+    );
+  }
+
+  private reject(damaged: boolean): true {
+    if (damaged) this.stats.damaged++;
+    return true;
+  }
+
+  private take(record: EventRecord): boolean {
+    if (record.ts < this.minTs) this.minTs = record.ts;
+    this.stopped = !this.visit(record, this.minTs + this.tolerance);
+    return !this.stopped;
+  }
+}
+
+/**
+ * What to do with the bytes after a file's last newline: in the live file (k = 0) they are a line
+ * still being written and are skipped; in a rotated file they are its last line.
+ */
+export function tailSink(k: number, scan: LogScan): LineSink {
+  return k === 0
+    ? () => true
+    : (bytes, start, end) => start === end || scan.line(bytes, start, end);
+}
+
+export const fileId = (st: { dev: number; ino: number }): string => `${st.dev}:${st.ino}`;
+
+export async function openIfExists(path: string): Promise<FileHandle | null> {
+  try {
+    return await open(path, 'r');
+  } catch (err) {
+    if (isMissing(err)) return null;
+    throw err;
+  }
+}
+
+const isMissing = (err: unknown): boolean => {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+};
+
+/**
+ * Reads file `<path>` (k = its rotation number) backwards into the scan, without any cache,
+ * unless a file with the same identity was read already in this scan.
+ */
+export async function readFileUncached(
+  path: string,
+  k: number,
+  scan: LogScan,
+  seen: Set<string>,
+  chunkSize: number,
+): Promise<void> {
+  const file = await openIfExists(path);
+  if (!file) return;
+  try {
+    const st = await file.stat();
+    const id = fileId(st);
+    if (st.ino !== 0 && seen.has(id)) return;
+    seen.add(id);
+    scan.stats.bytesRead += await readLinesBackwards(
+      file,
+      st.size,
+      chunkSize,
+      tailSink(k, scan),
+      scan.line,
+    );
+  } finally {
+    await file.close();
+  }
+}
+
+const TS_PREFIX = Buffer.from('{"ts":');
+const [COMMA, R_BRACE] = [0x2c, 0x7d];
+export const NEWLINE = 0x0a;
+
+/** Characters of a JSON number token (the full parse still judges whether it is one). */
+const isNumberChar = (c: number): boolean =>
+  (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x2b || c === 0x45 || c === 0x65;
+
+/**
+ * The ts of a line written as the legacy logger writes them, `{"ts":<number>,…`, without parsing
+ * the rest; undefined when the line does not start so, or when another `"ts"` key (or an escape
+ * that could spell one) might replace that value in the parsed record.
+ */
+export function leadingTs(line: Buffer, start: number, end: number): number | undefined {
+  const from = TS_PREFIX.length;
+  if (end - start <= from) return undefined;
+  for (let i = 0; i < from; i++) if (line[start + i] !== TS_PREFIX[i]) return undefined;
+  // A one-byte string is cheap to make and to search (several times cheaper than a byte loop),
+  // and each of its ASCII characters is the same byte in the UTF-8 text.
+  const text = line.toString('latin1', start, end);
+  let to = from;
+  while (to < text.length && isNumberChar(text.charCodeAt(to))) to++;
+  const next = text.charCodeAt(to);
+  if (to === from || (next !== COMMA && next !== R_BRACE)) return undefined;
+  if (text.indexOf('\\', to) !== -1 || text.indexOf('"ts"', to) !== -1) return undefined;
+  const ts = Number(text.slice(from, to));
+  return Number.isFinite(ts) ? ts : undefined;
+}
+
+/**
+ * Feeds the lines of the file's first `size` bytes to `onLine` (false: stop), last line first,
+ * reading `chunkSize` bytes at a time from the end. The bytes after the last newline (a line still
+ * being written, a rotated file's unterminated last line, or nothing) go to `onTail` first. Lines
+ * are split on the 0x0A byte and handed over whole (as a range of a buffer), so a multi-byte
+ * character cut by a chunk boundary is never decoded in halves. An empty piece before a newline
+ * at offset 0 is not a line. Returns the bytes read.
+ */
+export async function readLinesBackwards(
+  file: PositionalFile,
+  size: number,
+  chunkSize: number,
+  onTail: LineSink,
+  onLine: LineSink,
+): Promise<number> {
+  let pos = size;
+  let bytesRead = 0;
+  /** The start of the line after the current chunk: pieces in file order. */
+  let carry: Buffer[] = [];
+  let atTail = true;
+  /** The line `buf[start, end)` followed by the carried pieces. */
+  const emit = (buf: Buffer, start: number, end: number): boolean => {
+    let [bytes, from, to] = [buf, start, end];
+    if (carry.length > 0) {
+      bytes = Buffer.concat([buf.subarray(start, end), ...carry]);
+      [from, to] = [0, bytes.length];
+      carry = [];
+    }
+    if (atTail) {
+      atTail = false;
+      return onTail(bytes, from, to);
+    }
+    return onLine(bytes, from, to);
+  };
+
+  while (pos > 0) {
+    const len = Math.min(chunkSize, pos);
+    pos -= len;
+    const buf = Buffer.allocUnsafe(len);
+    const { bytesRead: n } = await file.read(buf, 0, len, pos);
+    bytesRead += n;
+    // A short read means the file shrank under us; use what we got.
+    let end = n;
+    let nl = end > 0 ? buf.lastIndexOf(NEWLINE, end - 1) : -1;
+    while (nl !== -1) {
+      if (!emit(buf, nl + 1, end)) return bytesRead;
+      end = nl;
+      nl = end > 0 ? buf.lastIndexOf(NEWLINE, end - 1) : -1;
+    }
+    if (end > 0) carry.unshift(buf.subarray(0, end));
+  }
+  if (carry.length > 0 || atTail) emit(Buffer.alloc(0), 0, 0);
+  return bytesRead;
+}
