@@ -1,5 +1,7 @@
-// The pieces of a backwards scan of the legacy event log: what one line does to a scan, and
-// reading a file's lines backwards in chunks.
+// The pieces of a backwards scan of the legacy event log that the plain reader and the tail cache
+// share: what one line does to a scan (so a line replayed from memory counts exactly as the same
+// line read from the file), and reading a file's lines backwards in chunks.
+import { type Stats, statSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import type { EventRecord } from '../domain/types.js';
@@ -13,7 +15,7 @@ export interface ScanStats {
   damaged: number;
   /** Complete lines examined, blank ones included. */
   linesRead: number;
-  /** Bytes this call read from the files. */
+  /** Bytes this call read from the files (lines answered from the tail cache cost none). */
   bytesRead: number;
 }
 
@@ -43,6 +45,56 @@ export interface PositionalFile {
 /** Gets a line as `bytes[start, end)` (no newline); false: stop reading. */
 export type LineSink = (bytes: Buffer, start: number, end: number) => boolean;
 
+/** What a kept line is when it is not a valid record. */
+export type LineFault = 'damaged' | 'blank';
+export type ParsedLine = EventRecord | LineFault;
+
+/**
+ * Parsed lines kept in memory, in file order: each line's leading ts (NaN: none; kept apart, so a
+ * scan that passes over a line never touches its record), what it parsed to, and its length in
+ * bytes without the newline.
+ */
+export class LineRun {
+  leads: number[] = [];
+  lines: ParsedLine[] = [];
+  lengths: number[] = [];
+  /** Sum of (length + 1). */
+  bytes = 0;
+
+  get count(): number {
+    return this.lines.length;
+  }
+
+  /** Parses a line once, for keeping: everything a scan computes from its bytes. */
+  push(bytes: Buffer, start: number, end: number): void {
+    const text = bytes.toString('utf8', start, end);
+    const parsed = parseLogLine(text);
+    this.leads.push(leadingTs(bytes, start, end) ?? Number.NaN);
+    this.lines.push(parsed.ok ? parsed.record : text.trim() === '' ? 'blank' : 'damaged');
+    this.lengths.push(end - start);
+    this.bytes += end - start + 1;
+  }
+
+  /** Puts `older` (in reverse file order, as read backwards) in front. */
+  prepend(older: LineRun): void {
+    this.leads = older.leads.reverse().concat(this.leads);
+    this.lines = older.lines.reverse().concat(this.lines);
+    this.lengths = older.lengths.reverse().concat(this.lengths);
+    this.bytes += older.bytes;
+  }
+
+  /** Drops the first n lines; returns their bytes (with newlines). */
+  dropFront(n: number): number {
+    let bytes = 0;
+    for (let i = 0; i < n; i++) bytes += this.lengths[i]! + 1;
+    this.leads.splice(0, n);
+    this.lines.splice(0, n);
+    this.lengths.splice(0, n);
+    this.bytes -= bytes;
+    return bytes;
+  }
+}
+
 /**
  * One backwards scan over the log: counts lines, skips what the visitor's `negligible` allows,
  * tracks the bounded-disorder stopping bound, and stops when the visitor says so. A line counts
@@ -71,6 +123,21 @@ export class LogScan {
     const parsed = parseLogLine(text);
     return parsed.ok ? this.take(parsed.record) : this.reject(text.trim() !== '');
   };
+
+  /**
+   * Kept lines `from` down to `to` (all by default), newest first, exactly as if they were read
+   * from the file: false once the scan stops.
+   */
+  replay(run: LineRun, from = run.count - 1, to = 0): boolean {
+    const { leads, lines } = run;
+    for (let i = from; i >= to; i--) {
+      if (this.skips(leads[i]!)) continue;
+      const line = lines[i]!;
+      if (typeof line === 'string') this.reject(line === 'damaged');
+      else if (!this.take(line)) return false;
+    }
+    return true;
+  }
 
   /** Counts the line; true if a line with this leading ts need not be parsed. */
   private skips(lead: number): boolean {
@@ -104,7 +171,7 @@ export function tailSink(k: number, scan: LogScan): LineSink {
     : (bytes, start, end) => start === end || scan.line(bytes, start, end);
 }
 
-export const fileId = (st: { dev: number; ino: number }): string => `${st.dev}:${st.ino}`;
+export const fileId = (st: Stats): string => `${st.dev}:${st.ino}`;
 
 export async function openIfExists(path: string): Promise<FileHandle | null> {
   try {
@@ -115,10 +182,24 @@ export async function openIfExists(path: string): Promise<FileHandle | null> {
   }
 }
 
-const isMissing = (err: unknown): boolean => {
+export const isMissing = (err: unknown): boolean => {
   const code = (err as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ENOTDIR';
 };
+
+/**
+ * The file's stat, or null if there is none. Synchronous on purpose: the tail cache makes this the
+ * only system call of most requests, and for a local file it costs ~2 µs, where the thread-pool
+ * round trip of the asynchronous one costs ~20 µs (a third of a request served from memory).
+ */
+export function statIfExists(path: string): Stats | null {
+  try {
+    return statSync(path, { throwIfNoEntry: false }) ?? null;
+  } catch (err) {
+    if (isMissing(err)) return null;
+    throw err;
+  }
+}
 
 /**
  * Reads file `<path>` (k = its rotation number) backwards into the scan, without any cache,
@@ -148,6 +229,18 @@ export async function readFileUncached(
   } finally {
     await file.close();
   }
+}
+
+/** `len` bytes at `pos`, fewer only where the file ends. */
+export async function readAt(file: PositionalFile, pos: number, len: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(len);
+  let got = 0;
+  while (got < len) {
+    const { bytesRead } = await file.read(buf, got, len - got, pos + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got === len ? buf : buf.subarray(0, got);
 }
 
 const TS_PREFIX = Buffer.from('{"ts":');
