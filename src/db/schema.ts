@@ -11,6 +11,7 @@ import {
   index,
   integer,
   jsonb,
+  numeric,
   pgTable,
   real,
   text,
@@ -92,6 +93,27 @@ export const detectionRecords = pgTable(
   },
   (t) => [index('detection_records_recorded_at_idx').on(t.recordedAt.desc().nullsFirst())],
 );
+
+/**
+ * Per-minute totals of `detection_records` (by recorded_at) and `violation_events` (by
+ * occurred_at, any status) for the statistics: one row per UTC minute `bucket` that has rows.
+ * Written only by the triggers of drizzle/0003_detection_stats_minute_triggers.sql, which keep it
+ * exactly equal to aggregating the source rows (INSERT, UPDATE, DELETE, TRUNCATE); the sums are
+ * `numeric`, so adding and removing rows never leaves rounding behind.
+ */
+export const detectionStatsMinute = pgTable('detection_stats_minute', {
+  /** Start of the minute: date_bin('1 minute', t, 'epoch'), independent of any time zone. */
+  bucket: tstz('bucket').primaryKey(),
+  detections: bigint('detections', { mode: 'number' }).notNull().default(0),
+  handwash: bigint('handwash', { mode: 'number' }).notNull().default(0),
+  sanitize: bigint('sanitize', { mode: 'number' }).notNull().default(0),
+  hairnet: bigint('hairnet', { mode: 'number' }).notNull().default(0),
+  /** Exact sum of processing_time::numeric. */
+  processingSum: numeric('processing_sum').notNull().default('0'),
+  /** Exact sum of avg_confidence::float8::numeric. */
+  confidenceSum: numeric('confidence_sum').notNull().default('0'),
+  violations: bigint('violations', { mode: 'number' }).notNull().default(0),
+});
 
 export const VIOLATION_TYPES = ['no_hairnet', 'no_handwash', 'no_sanitize'] as const;
 export const VIOLATION_STATUSES = ['pending', 'confirmed', 'false_positive', 'resolved'] as const;

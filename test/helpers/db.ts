@@ -27,13 +27,16 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates an empty, migrated database of the given kind. */
-export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
+/** Creates an empty database of the given kind, migrated with `migrationsFolder` (default: all). */
+export async function createTestDatabase(
+  kind: DbKind,
+  migrationsFolder?: string,
+): Promise<TestDatabase> {
   const queries: string[] = [];
   const onQuery = (query: string) => queries.push(query);
   if (kind === 'pglite') {
     const handle = await openDatabase({ dataDir: 'memory://', onQuery });
-    await runMigrations(handle);
+    await runMigrations(handle, migrationsFolder);
     return { handle, queries, drop: () => handle.close() };
   }
   const name = `gw_test_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -42,7 +45,7 @@ export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
   const url = new URL(postgresUrl!);
   url.pathname = `/${name}`;
   const handle = await openDatabase({ url: url.toString(), poolMax: 20, onQuery });
-  await runMigrations(handle);
+  await runMigrations(handle, migrationsFolder);
   if (process.env.PG_SUITE_MARKER) appendFileSync(process.env.PG_SUITE_MARKER, `${name}\n`);
   return {
     handle,
