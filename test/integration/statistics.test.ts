@@ -1,16 +1,18 @@
 // realtimeStatistics on both paths: the domain numbers are aggregated in SQL over the whole day
-// (no 1000 cap), "today" follows TIME_ZONE, and the legacy fallback says what it is.
+// (no 1000 cap), "today" follows TIME_ZONE, the per-minute rollup answers exactly what aggregating
+// the rows gives, whatever happened to them, and the legacy fallback says what it is.
 import { writeFile } from 'node:fs/promises';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedReference } from '../../src/demo/seed.js';
 import { startOfDay } from '../../src/domain/local-time.js';
-import { StatisticsRepository } from '../../src/domain/statistics-repository.js';
+import { dayTotalsSql, StatisticsRepository } from '../../src/domain/statistics-repository.js';
 import { LegacyEventLog } from '../../src/legacy/event-log.js';
 import { LegacyStatistics } from '../../src/legacy/statistics-legacy.js';
 import { logText } from '../fixtures/legacy-log.js';
 import { FROZEN_NOW, tempLogPath } from '../helpers/app.js';
 import { describeEachDb } from '../helpers/db.js';
+import { rollupMismatches } from '../helpers/rollup.js';
 
 const startedAt = new Date(FROZEN_NOW.getTime() - 3_723_000);
 
@@ -72,6 +74,243 @@ describeEachDb('realtime statistics', (db) => {
     expect(stats.detectionStats.totalDetectionsToday).toBe(1500);
     expect(stats.detectionStats.violationCount).toBe(1080);
     expect(startOfDay(FROZEN_NOW, 'Asia/Shanghai').toISOString()).toBe('2026-11-28T16:00:00.000Z');
+  });
+});
+
+const ZONES = ['UTC', 'Asia/Kolkata', 'America/St_Johns'] as const;
+/** Where windows start and end: now (on a minute edge), mid-minute, and each zone's midnight. */
+const NOW_MID_MINUTE = new Date(FROZEN_NOW.getTime() - 28_750);
+const EDGES = [FROZEN_NOW, NOW_MID_MINUTE, ...ZONES.map((z) => startOfDay(FROZEN_NOW, z))];
+
+describeEachDb('realtime statistics from the per-minute rollup', (db) => {
+  let seed = 0;
+  /**
+   * `n` pseudo-random instants (hashed from g and a fresh seed) from 36 h before now to 2 h after:
+   * a sixth exactly on an edge, a sixth 1 µs either side of one, a sixth on a UTC minute boundary,
+   * a sixth 1 µs off one, the rest anywhere. `h` is the row's hash, for its other values.
+   */
+  const rowsAt = (n: number) => {
+    seed += 1;
+    const edges = sql.raw(`array[${EDGES.map((e) => `'${e.toISOString()}'::timestamptz`)}]`);
+    const now = sql`${FROZEN_NOW.toISOString()}::timestamptz`;
+    const us = sql`interval '1 microsecond'`;
+    return sql`(select g, h, case h % 6
+        when 0 then (${edges})[1 + h / 6 % ${EDGES.length}]
+        when 1 then (${edges})[1 + h / 6 % ${EDGES.length}] + (h / 7 % 2 * 2 - 1) * ${us}
+        when 2 then date_bin('1 minute', ${now} - (h / 6 % 2280 - 120) * interval '1 minute', timestamptz 'epoch')
+        when 3 then date_bin('1 minute', ${now} - (h / 6 % 2280 - 120) * interval '1 minute', timestamptz 'epoch') + (h / 7 % 2 * 2 - 1) * ${us}
+        else ${now} - (h::bigint * 7919 % 136800000000 - 7200000000) * ${us} end as t
+      from (select g, abs(hashint4(g * 7919 + ${seed}))::bigint as h from generate_series(1, ${n}) g) r) x`;
+  };
+  const insertDetections = (n: number) =>
+    db().rows(sql`
+      insert into detection_records (camera_id, recorded_at, handwash_events, sanitize_events,
+        hairnet_violations, processing_time, avg_confidence)
+      select 'cam' || h % 8, t, h % 3, h / 3 % 2, h / 5 % 4,
+        abs(hashint8(h * 31 + g)) / 6442450944.0::float8, abs(hashint8(h * 37 + g)) / 6442450944.0::float8
+      from ${rowsAt(n)}`);
+  const insertViolations = (n: number) =>
+    db().rows(sql`
+      insert into violation_events (camera_id, occurred_at, violation_type, status)
+      select 'cam' || h % 8, t, 'no_hairnet', case when h % 4 = 0 then 'pending' else 'resolved' end
+      from ${rowsAt(n)}`);
+
+  /** The rollup holds exactly the per-minute aggregates of the rows, and no other minute. */
+  async function expectRollupExact() {
+    expect(await rollupMismatches(db())).toBe(0);
+  }
+
+  /** The repository's answer for window [midnight in zone, now], against plain SQL on the rows. */
+  async function expectSameAsRawAggregate(now: Date, zone: string) {
+    const lo = startOfDay(now, zone).toISOString();
+    const hi = now.toISOString();
+    const [raw] = await db().rows<Record<string, string | number | null>>(sql`
+      select count(*) n, coalesce(sum(handwash_events), 0) hw, coalesce(sum(sanitize_events), 0) sz,
+        coalesce(sum(hairnet_violations), 0) hn,
+        sum(processing_time::numeric)::float8 / nullif(count(*), 0) ps,
+        sum(avg_confidence::float8::numeric)::float8 / nullif(count(*), 0) cs,
+        avg(processing_time) float_ps, avg(avg_confidence)::float8 float_cs,
+        (select count(*) from violation_events
+         where occurred_at >= ${lo}::timestamptz and occurred_at <= ${hi}::timestamptz) v,
+        (select count(*) from violation_events where status = 'pending') pending
+      from detection_records
+      where recorded_at >= ${lo}::timestamptz and recorded_at <= ${hi}::timestamptz`);
+    const r = raw!;
+    const stats = await new StatisticsRepository(db(), {
+      timeZone: zone,
+      startedAt,
+    }).realtimeStatistics(now);
+    const where = `${zone} at ${hi}`;
+    expect(stats.detectionStats, where).toEqual({
+      totalDetectionsToday: Number(r.n),
+      handwashingDetections: Number(r.hw),
+      disinfectionDetections: Number(r.sz),
+      hairnetDetections: Number(r.hn),
+      violationCount: Number(r.v),
+    });
+    expect(stats.alerts.activeAlerts, where).toBe(Number(r.pending));
+    const means = stats.performanceMetrics;
+    expect(means.averageProcessingTime, where).toBe(Number(r.ps ?? 0));
+    expect(means.detectionAccuracy, where).toBe(Number(r.cs ?? 0));
+    // Against the old float8 avg() (rounding in each addition): within (n + 4)·2⁻⁵³ + 5·10⁻¹⁵ of
+    // the mean — the summation error bound of avg(), the 15-digit cast and the final roundings.
+    const tolerance = (mean: number) => mean * ((Number(r.n) + 4) * 2 ** -53 + 5e-15);
+    for (const [mean, float] of [
+      [means.averageProcessingTime, r.float_ps],
+      [means.detectionAccuracy, r.float_cs],
+    ] as const) {
+      expect(Math.abs(mean - Number(float ?? 0)), where).toBeLessThanOrEqual(tolerance(mean));
+    }
+    return stats;
+  }
+
+  /** Every zone, windows ending now, mid-minute, at the zone's midnight and 20 s after it. */
+  async function expectExactEverywhere() {
+    await expectRollupExact();
+    let counted = 0;
+    for (const zone of ZONES) {
+      const midnight = startOfDay(FROZEN_NOW, zone);
+      for (const now of [
+        FROZEN_NOW,
+        NOW_MID_MINUTE,
+        midnight,
+        new Date(midnight.getTime() + 20_000),
+      ]) {
+        counted += (await expectSameAsRawAggregate(now, zone)).detectionStats.totalDetectionsToday;
+      }
+    }
+    return counted;
+  }
+
+  it('equals the raw aggregate after bulk and single-row inserts, on and beside every edge', async () => {
+    await insertDetections(3000);
+    await insertViolations(600);
+    for (let i = 0; i < 5; i++) await insertDetections(1);
+    await insertViolations(1);
+    // Rows exactly at each edge, and 1 µs either side, certainly present.
+    for (const edge of EDGES) {
+      for (const delta of [-1, 0, 1]) {
+        const at = sql`${edge.toISOString()}::timestamptz + ${delta} * interval '1 microsecond'`;
+        await db().rows(sql`insert into detection_records (camera_id, recorded_at, handwash_events,
+          processing_time, avg_confidence) values ('cam1', ${at}, 1, 0.1, 0.7)`);
+        await db().rows(sql`insert into violation_events (camera_id, occurred_at, violation_type)
+          values ('cam1', ${at}, 'no_sanitize')`);
+      }
+    }
+    expect(await expectExactEverywhere()).toBeGreaterThan(1000);
+  });
+
+  it('equals it after deletes', async () => {
+    await db().rows(
+      sql`delete from detection_records where id % 5 = 0 or recorded_at = ${FROZEN_NOW.toISOString()}::timestamptz`,
+    );
+    await db().rows(sql`delete from violation_events where id % 4 = 1`);
+    await db().rows(
+      sql`delete from detection_records where id = (select max(id) from detection_records)`,
+    );
+    await expectExactEverywhere();
+  });
+
+  it('equals it after updates that move rows to another minute or day, or change summed values', async () => {
+    await db().rows(
+      sql`update detection_records set recorded_at = recorded_at + interval '1 day' where id % 11 = 0`,
+    );
+    await db().rows(
+      sql`update detection_records set recorded_at = recorded_at - interval '30 seconds' where id % 7 = 1`,
+    );
+    await db().rows(
+      sql`update violation_events set occurred_at = occurred_at - interval '1 day' where id % 9 = 0`,
+    );
+    await db().rows(
+      sql`update violation_events set occurred_at = ${FROZEN_NOW.toISOString()}::timestamptz where id % 13 = 0`,
+    );
+    await db().rows(sql`update detection_records set handwash_events = handwash_events + 2,
+      processing_time = processing_time * 3, avg_confidence = avg_confidence / 2 where id % 3 = 0`);
+    // A move within its minute, and a no-op rewrite: shares unchanged.
+    await db().rows(
+      sql`update detection_records set recorded_at = date_bin('1 minute', recorded_at, timestamptz 'epoch') where id % 17 = 0`,
+    );
+    await db().rows(
+      sql`update detection_records set processing_time = processing_time where id % 2 = 0`,
+    );
+    await expectExactEverywhere();
+  });
+
+  it('writes nothing to the rollup for status changes, and still equals the raw aggregate', async () => {
+    const versions = () =>
+      db().rows<{ bucket: string; xmin: string }>(
+        sql`select bucket::text, xmin::text from detection_stats_minute order by bucket`,
+      );
+    const before = await versions();
+    await db().rows(sql`update violation_events set status = 'confirmed', notes = 'checked',
+      handled_by = 'test', handled_at = now(), updated_at = now() where id % 3 = 0`);
+    await db().rows(sql`update violation_events set status = 'pending' where id % 6 = 1`);
+    expect(await versions()).toEqual(before);
+    await expectExactEverywhere();
+  });
+
+  it('is rebuilt from the rows to the same state the triggers kept', async () => {
+    // trim_scale: numeric keeps the scale of what was added and removed (0.10 = 0.1).
+    const snapshot = () =>
+      db().rows(sql`select bucket, detections, handwash, sanitize, hairnet, trim_scale(processing_sum),
+        trim_scale(confidence_sum), violations from detection_stats_minute order by bucket`);
+    const kept = await snapshot();
+    await db().rows(sql`select detection_stats_minute_rebuild()`);
+    expect(await snapshot()).toEqual(kept);
+  });
+
+  it('equals it after TRUNCATE of either table, and after new rows', async () => {
+    await db().rows(sql`truncate detection_records`);
+    await expectExactEverywhere();
+    expect(
+      await db().rows(sql`select 1 from detection_stats_minute where detections <> 0`),
+    ).toEqual([]);
+    await insertDetections(500);
+    await db().rows(sql`truncate violation_events cascade`);
+    await expectExactEverywhere();
+    await db().rows(sql`truncate detection_records, violation_events cascade`);
+    expect(await db().rows(sql`select * from detection_stats_minute`)).toEqual([]);
+    await insertDetections(300);
+    await insertViolations(100);
+    await expectExactEverywhere();
+  });
+
+  it('starts the day where local midnight is not on a UTC minute (Monrovia, 1971: UTC−0:44:30)', async () => {
+    const now = new Date('1971-06-01T12:00:00Z');
+    const midnight = startOfDay(now, 'Africa/Monrovia');
+    expect(midnight.toISOString()).toBe('1971-06-01T00:44:30.000Z');
+    for (const at of [
+      '00:44:00',
+      '00:44:29.999999',
+      '00:44:30',
+      '00:44:30.000001',
+      '00:45:00',
+      '12:00:00',
+      '12:00:00.000001',
+    ]) {
+      await db().rows(sql`insert into detection_records (camera_id, recorded_at, sanitize_events, processing_time)
+        values ('cam2', ${`1971-06-01T${at}Z`}::timestamptz, 1, 0.25)`);
+    }
+    const stats = await expectSameAsRawAggregate(now, 'Africa/Monrovia');
+    expect(stats.detectionStats.disinfectionDetections).toBe(4);
+    expect(
+      (await expectSameAsRawAggregate(new Date('1971-06-01T00:44:30.000Z'), 'Africa/Monrovia'))
+        .detectionStats.totalDetectionsToday,
+    ).toBe(1);
+  });
+
+  it('reads whole minutes from the rollup and the edges through indexes', async () => {
+    const plan = await db().db.transaction(async (tx) => {
+      // With sequential scans priced out, a Seq Scan left in the plan has no index to use.
+      await tx.execute(sql`set local enable_seqscan = off`);
+      const result = await tx.execute(sql`explain ${dayTotalsSql(FROZEN_NOW, 'Asia/Kolkata')}`);
+      const rows = (result as { rows?: unknown }).rows ?? result;
+      return (rows as Record<string, string>[]).map((r) => Object.values(r)[0]).join('\n');
+    });
+    expect(plan).toMatch(/detection_stats_minute_pkey/);
+    expect(plan).toMatch(/detection_records_recorded_at_idx/);
+    expect(plan).toMatch(/violation_events_occurred_at_idx/);
+    expect(plan).not.toMatch(/Seq Scan/);
   });
 });
 
