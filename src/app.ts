@@ -93,6 +93,7 @@ export function createApp(deps: AppDeps) {
   const startedAt = deps.startedAt ?? clock();
   const legacyLog = new LegacyEventLog(config.eventLogPath, {
     orderToleranceSeconds: config.legacyOrderToleranceSeconds,
+    tailCacheRecords: config.legacyTailCacheLines,
   });
   const violationRepository = new ViolationRepository(handle.db);
   const services: Services = {

@@ -43,6 +43,7 @@ const schema = z.object({
   ROLLOUT_RESYNC_MS: z.coerce.number().int().min(100).max(300_000).default(5000),
   LEGACY_ORDER_TOLERANCE_SECONDS: z.coerce.number().min(0).default(60),
   GRAPHQL_JIT: onOff.default(true),
+  LEGACY_TAIL_CACHE_LINES: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
 });
 
 function isTimeZone(tz: string): boolean {
@@ -73,6 +74,8 @@ export interface Config {
   /** How often each process re-reads the rollout table (repairs a missed NOTIFY). */
   rolloutResyncMs: number;
   legacyOrderToleranceSeconds: number;
+  /** Most parsed log lines the legacy reader keeps in memory (0: no cache). */
+  legacyTailCacheLines: number;
   /** Execute GraphQL with graphql-jit (GRAPHQL_JIT, default on) or plain graphql-js. */
   graphqlJit: boolean;
   /** API_TOKENS; empty = open access (development only). */
@@ -146,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rolloutResyncMs: e.ROLLOUT_RESYNC_MS,
     legacyOrderToleranceSeconds: e.LEGACY_ORDER_TOLERANCE_SECONDS,
     graphqlJit: e.GRAPHQL_JIT,
+    legacyTailCacheLines: e.LEGACY_TAIL_CACHE_LINES,
     apiTokens: tokens.tokens,
   };
 }
