@@ -7,7 +7,7 @@ import { EventRepository } from '../src/domain/event-repository.js';
 import { StatisticsRepository } from '../src/domain/statistics-repository.js';
 import type { StatisticsSource } from '../src/domain/types.js';
 import { RECENT_SQL } from './data.js';
-import { PreAggregatedStatistics } from './preagg-statistics.js';
+import { RawStatistics } from './raw-statistics.js';
 
 export interface Plan {
   /** The statement's `-- name:` comment in the repository, or its first words. */
@@ -57,12 +57,14 @@ async function explainSource(
 
 const options = () => ({ timeZone: 'UTC', startedAt: new Date() });
 
+/** The product's statements: totals from the per-minute rollup. */
 export function explainStatistics(url: string, runs = 3): Promise<Plan[]> {
   return explainSource(url, (h) => new StatisticsRepository(h, options()), runs);
 }
 
-export function explainPreAggregated(url: string, runs = 3): Promise<Plan[]> {
-  return explainSource(url, (h) => new PreAggregatedStatistics(h, options()), runs);
+/** The same with the totals statement from before the rollup (bench/raw-statistics.ts). */
+export function explainRawStatistics(url: string, runs = 3): Promise<Plan[]> {
+  return explainSource(url, (h) => new RawStatistics(h, options()), runs);
 }
 
 export async function explainRecentEvents(url: string): Promise<Plan> {

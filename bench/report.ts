@@ -78,7 +78,7 @@ export function goals(r: RunReport): Goal[] {
   const moreCpu = ratio(r, 'ab-with-rollout', 'ab-without-rollout', (m) => m.serverCpuMs) - 1;
   const p50 = ratio(r, 'ab-with-rollout', 'ab-without-rollout', (m) => m.p50) - 1;
   const e = r.engine;
-  const [statsP50, preaggP50] = ['statistics', 'statistics-preagg'].map((n) =>
+  const [statsP50, rawP50] = ['statistics', 'statistics-raw'].map((n) =>
     stat(r, n, (m) => m.p50),
   ) as [number, number];
   return [
@@ -111,14 +111,9 @@ export function goals(r: RunReport): Goal[] {
       `${fmt(e.decisionsPerSecond)} /s wall clock; ${fmt(e.decisionsPerCpuSecond)} per CPU-second`,
     ),
     goal(
-      'realtimeStatistics p50 ≤ 20 ms (current queries)',
+      'realtimeStatistics p50 ≤ 20 ms (per-minute rollup)',
       statsP50 <= 20,
-      `${fmt(statsP50, 1)} ms`,
-    ),
-    goal(
-      'realtimeStatistics p50 ≤ 20 ms (pre-aggregation candidate)',
-      preaggP50 <= 20,
-      `${fmt(preaggP50, 1)} ms`,
+      `${fmt(statsP50, 1)} ms (before, the raw aggregate: ${fmt(rawP50, 1)} ms)`,
     ),
   ];
 }

@@ -12,7 +12,7 @@ import postgres from 'postgres';
 import { dropDatabase, loadEvents, loadStatistics, recreateDatabase } from './data.js';
 import {
   checkRecentSql,
-  explainPreAggregated,
+  explainRawStatistics,
   explainRecentEvents,
   explainStatistics,
 } from './explain.js';
@@ -25,7 +25,6 @@ import {
   startServer,
   stopServer,
 } from './load.js';
-import { PRE_AGGREGATION_DDL } from './preagg-statistics.js';
 import { type EngineResult, markdown, type ReaderResult, type RunReport } from './report.js';
 import { roundOrder, type Scenario, type ServerName, scenarios } from './scenarios.js';
 
@@ -125,14 +124,12 @@ async function main(): Promise<number> {
     });
     t = performance.now();
     await loadStatistics(url, sizes.detections, sizes.violations, now, 'UTC');
-    const sql = postgres(url, { max: 1, onnotice: () => {} });
-    await sql.unsafe(PRE_AGGREGATION_DDL).finally(() => sql.end());
-    say(`statistics tables + pre-aggregation in ${((performance.now() - t) / 1e3).toFixed(1)} s`);
+    say(`statistics tables and their rollup in ${((performance.now() - t) / 1e3).toFixed(1)} s`);
     const running = await Promise.all([
       start('baseline', 'baseline', { DATABASE_URL: url }),
       start('gateway', 'gateway', gatewayEnv),
       start('ab', 'gateway', { ...gatewayEnv, BENCH_AB: '1' }),
-      start('preagg', 'gateway', { ...gatewayEnv, BENCH_STATS: 'preagg' }),
+      start('statistics-raw', 'gateway', { ...gatewayEnv, BENCH_STATS: 'raw' }),
       pglite,
       // --compare DIR: the gateway of a copy of the tree before a change (with this bench/ in it).
       ...(opts.compare
@@ -203,12 +200,12 @@ async function main(): Promise<number> {
         plans: [await explainRecentEvents(url)],
       },
       {
-        title: 'EXPLAIN ANALYZE: realtimeStatistics, current queries',
+        title: 'EXPLAIN ANALYZE: realtimeStatistics, per-minute rollup (current)',
         plans: await explainStatistics(url),
       },
       {
-        title: 'EXPLAIN ANALYZE: realtimeStatistics, pre-aggregation candidate',
-        plans: await explainPreAggregated(url),
+        title: 'EXPLAIN ANALYZE: realtimeStatistics, raw aggregate (before)',
+        plans: await explainRawStatistics(url),
       },
     ];
     const cpu = cpus()[0]?.model ?? 'unknown CPU';

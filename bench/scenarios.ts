@@ -2,7 +2,7 @@
 // answer (run once before any load) so a fallback, an error or a wrong body cannot pass for speed.
 import type { Request } from './load.js';
 
-export type ServerName = 'baseline' | 'gateway' | 'ab' | 'preagg' | 'pglite' | 'before';
+export type ServerName = 'baseline' | 'gateway' | 'ab' | 'statistics-raw' | 'pglite' | 'before';
 
 export interface Answer {
   status: number;
@@ -193,16 +193,16 @@ function list(detections: number, loaded: Date): Scenario[] {
     },
     {
       name: 'statistics',
-      label: '/graphql realtimeStatistics, 1 connection (current queries)',
+      label: '/graphql realtimeStatistics, 1 connection (per-minute rollup)',
       server: 'gateway',
       request: gql(STATISTICS),
       connections: 1,
       check: graphql('statistics.realtime', 'domain', statistics),
     },
     {
-      name: 'statistics-preagg',
-      label: '… with the per-minute pre-aggregation candidate',
-      server: 'preagg',
+      name: 'statistics-raw',
+      label: '… before the rollup: the raw aggregate over the day (bench/raw-statistics.ts)',
+      server: 'statistics-raw',
       request: gql(STATISTICS),
       connections: 1,
       check: graphql('statistics.realtime', 'domain', statistics),

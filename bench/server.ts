@@ -3,9 +3,10 @@
 //   tsx bench/server.ts gateway    createApp() as src/main.ts serves it (config from the env)
 // Gateway variants (environment): BENCH_AB=1 resolves Query.recentEvents with its domain
 // implementation directly (no @rollout runner) in operations named BenchWithoutRollout, so one
-// process serves both sides of the rollout A/B; BENCH_STATS=preagg serves the statistics
-// from the pre-aggregated candidate; without DATABASE_URL, PGlite is used and BENCH_PGLITE_COPY
-// names a COPY text file of events to load first. Prints {"port":…} on stdout when listening.
+// process serves both sides of the rollout A/B; BENCH_STATS=raw serves the statistics as before
+// the per-minute rollup (bench/raw-statistics.ts); without DATABASE_URL, PGlite is used and
+// BENCH_PGLITE_COPY names a COPY text file of events to load first. Prints {"port":…} on stdout
+// when listening.
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import postgres from 'postgres';
@@ -18,7 +19,7 @@ import { schema } from '../src/graphql/schema/index.js';
 import { createLogger } from '../src/ops/logger.js';
 import type { RolloutImplementations } from '../src/rollout/directive.js';
 import { RECENT_SQL } from './data.js';
-import { PreAggregatedStatistics } from './preagg-statistics.js';
+import { RawStatistics } from './raw-statistics.js';
 import { WITHOUT_ROLLOUT } from './scenarios.js';
 
 function baseline(url: string) {
@@ -88,11 +89,11 @@ async function gateway() {
     handle,
     logger,
     startedAt,
-    ...(process.env.BENCH_STATS === 'preagg'
+    ...(process.env.BENCH_STATS === 'raw'
       ? {
           services: {
             statistics: {
-              domain: new PreAggregatedStatistics(handle, { timeZone: config.timeZone, startedAt }),
+              domain: new RawStatistics(handle, { timeZone: config.timeZone, startedAt }),
             },
           },
         }
