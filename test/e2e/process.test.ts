@@ -74,8 +74,14 @@ describe('the gateway process', () => {
     // Requests on open connections when SIGTERM arrives are all answered, and the process then
     // exits cleanly. (Warm the client's keep-alive pool first, so every request below travels on
     // a connection the server has already accepted.)
+    // (The body is read to the end, so the client puts the connection back in its pool: one it
+    // still held would make the next request open a new connection, which SIGTERM may find
+    // still waiting in the listen backlog and reset.)
     const recent = () =>
-      fetch(`${first.base}/api/v1/events/recent?limit=500&minutes=1440`).then((r) => r.status);
+      fetch(`${first.base}/api/v1/events/recent?limit=500&minutes=1440`).then(async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      });
     await Promise.all(Array.from({ length: 8 }, recent));
     const inFlight = Array.from({ length: 8 }, recent);
     await new Promise((r) => setTimeout(r, 5));
