@@ -130,6 +130,14 @@ function list(detections: number, loaded: Date): Scenario[] {
       check: (a) => (a.status === 200 && JSON.parse(a.body).length === 100 ? undefined : 'bad'),
     },
     {
+      name: 'ceiling',
+      label: 'ceiling: the same node:http process sending those bytes from memory (no database)',
+      server: 'baseline',
+      request: { method: 'GET', path: RECENT.replace('/api/v1/events/recent', '/ceiling') },
+      sameAsBaseline: true,
+      check: (a) => (a.status === 200 ? undefined : `status ${a.status}`),
+    },
+    {
       name: 'shim-domain',
       label: `REST shim ${RECENT}, domain path`,
       server: 'gateway',

@@ -1,5 +1,6 @@
 // A server under test, run as its own process so the load generator never shares its event loop.
 //   tsx bench/server.ts baseline   bare node:http + postgres.js, the shim's query and bytes
+//                                  (/ceiling: the same bytes from memory after the first call)
 //   tsx bench/server.ts gateway    createApp() as src/main.ts serves it (config from the env)
 // Gateway variants (environment): BENCH_AB=1 resolves Query.recentEvents with its domain
 // implementation directly (no @rollout runner) in operations named BenchWithoutRollout, so one
@@ -24,7 +25,14 @@ import { WITHOUT_ROLLOUT } from './scenarios.js';
 
 function baseline(url: string) {
   const sql = postgres(url, { max: Number(process.env.DB_POOL_MAX ?? 10), onnotice: () => {} });
+  // /ceiling: the first answer's bytes, sent again from memory: what HTTP alone costs here.
+  let ceiling: string | undefined;
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    if (ceiling !== undefined && req.url?.startsWith('/ceiling')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(ceiling);
+      return;
+    }
     const q = new URL(req.url ?? '/', 'http://x').searchParams;
     const limit = Number(q.get('limit') ?? 100);
     const since = new Date(Date.now() - Number(q.get('minutes') ?? 60) * 60_000).toISOString();
@@ -33,8 +41,10 @@ function baseline(url: string) {
       const rows = await sql.unsafe<{ raw: string }[]>(RECENT_SQL, [since, limit], {
         prepare: true,
       });
+      const body = `[${rows.map((r) => r.raw).join(',')}]`;
+      if (req.url?.startsWith('/ceiling')) ceiling = body;
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(`[${rows.map((r) => r.raw).join(',')}]`);
+      res.end(body);
     } catch (error) {
       res.writeHead(500).end(String(error));
     }
