@@ -13,6 +13,8 @@ export interface Request {
   path: string;
   body?: string;
   headers?: Record<string, string>;
+  /** The next request's body, when each request must differ (writes); `body` is the first. */
+  nextBody?: () => string;
 }
 
 export interface Measurement {
@@ -69,6 +71,9 @@ export async function measure(
     method: request.method,
     headers: { 'content-type': 'application/json', ...request.headers },
     ...(request.body === undefined ? {} : { body: request.body }),
+    ...(request.nextBody === undefined
+      ? {}
+      : { requests: [{ setupRequest: (req: object) => ({ ...req, body: request.nextBody!() }) }] }),
     connections: options.connections,
     duration: options.seconds,
     timeout: 30,

@@ -139,7 +139,7 @@ async function main(): Promise<number> {
     const base = Object.fromEntries(running.map((s) => [s.name, s])) as Record<ServerName, Server>;
 
     const only = opts.only?.split(',');
-    const list = scenarios(sizes.detections, now, Boolean(opts.compare)).filter(
+    const list = scenarios(sizes, now, Boolean(opts.compare)).filter(
       (s) => !only || only.includes(s.name.replace('before:', '')) || s.name === 'baseline',
     );
     let baselineBody: string | undefined;

@@ -39,6 +39,22 @@ const STATISTICS = `{ realtimeStatistics {
   alerts { activeAlerts recentViolations { cameraId violationType timestamp } }
 } }`;
 
+/** Each request changes the status of another of the `violations` seeded violations. */
+const UPDATE = `mutation($input: UpdateViolationStatusInput!) {
+  updateViolationStatus(input: $input) { __typename ... on UpdateViolationStatusSuccess { violation { id status } } }
+}`;
+const STATUSES = ['CONFIRMED', 'RESOLVED', 'FALSE_POSITIVE', 'PENDING'];
+function statusChanges(violations: number, headers: Record<string, string> = {}): Request {
+  let n = 0;
+  const nextBody = () => {
+    n += 1;
+    const id = String(1 + ((n * 7919) % violations));
+    const status = STATUSES[n % STATUSES.length];
+    return JSON.stringify({ query: UPDATE, variables: { input: { id, status } } });
+  };
+  return { method: 'POST', path: '/graphql', headers, body: nextBody(), nextBody };
+}
+
 const gql = (query: string, variables: Record<string, unknown> = {}): Request => ({
   method: 'POST',
   path: '/graphql',
@@ -57,7 +73,7 @@ function rest(path: 'domain' | 'legacy') {
 /** A GraphQL answer without errors, whose `flag` ran on `path` (undefined: no @rollout). */
 function graphql(
   flag: string,
-  path: 'domain' | undefined,
+  path: 'domain' | 'legacy' | undefined,
   more?: (data: never) => string | undefined,
 ) {
   return (a: Answer) => {
@@ -76,6 +92,11 @@ function graphql(
   };
 }
 
+const updated = (data: { updateViolationStatus: { __typename: string } }) =>
+  data.updateViolationStatus.__typename === 'UpdateViolationStatusSuccess'
+    ? undefined
+    : data.updateViolationStatus.__typename;
+
 const hundred = (data: { recentEvents: { camera?: { name: string } | null }[] }) =>
   data.recentEvents.length !== 100 ? `${data.recentEvents.length} events` : undefined;
 const withCameras = (data: { recentEvents: { camera?: { name: string } | null }[] }) =>
@@ -85,8 +106,12 @@ const withCameras = (data: { recentEvents: { camera?: { name: string } | null }[
 const COMPARED = ['shim-domain', 'graphql-shim-doc', 'shim-legacy', 'graphql-fields'];
 
 /** The list, with each compared scenario followed by its run on the `before` server. */
-export function scenarios(detections: number, loaded: Date, compare: boolean): Scenario[] {
-  return list(detections, loaded).flatMap((s) =>
+export function scenarios(
+  sizes: { detections: number; violations: number },
+  loaded: Date,
+  compare: boolean,
+): Scenario[] {
+  return list(sizes, loaded).flatMap((s) =>
     compare && COMPARED.includes(s.name)
       ? [s, { ...s, name: `before:${s.name}`, label: `(before) ${s.label}`, server: 'before' }]
       : [s],
@@ -111,7 +136,10 @@ export function roundOrder(all: Scenario[], round: number): Scenario[] {
   return out;
 }
 
-function list(detections: number, loaded: Date): Scenario[] {
+function list(
+  { detections, violations }: { detections: number; violations: number },
+  loaded: Date,
+): Scenario[] {
   const statistics = (data: {
     realtimeStatistics: { detectionStats: { totalDetectionsToday: number } };
   }) => {
@@ -198,6 +226,20 @@ function list(detections: number, loaded: Date): Scenario[] {
       request: { method: 'GET', path: RECENT },
       sameAsBaseline: true,
       check: rest('domain'),
+    },
+    {
+      name: 'write-domain',
+      label: 'updateViolationStatus, domain path (transaction: lock, update, history row)',
+      server: 'gateway',
+      request: statusChanges(violations),
+      check: graphql('violations.updateStatus', 'domain', updated),
+    },
+    {
+      name: 'write-legacy',
+      label: '… legacy path (the old single UPDATE)',
+      server: 'gateway',
+      request: statusChanges(violations, legacyHeader),
+      check: graphql('violations.updateStatus', 'legacy', updated),
     },
     {
       name: 'statistics',
