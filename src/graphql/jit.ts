@@ -3,54 +3,41 @@
 // graphql-js's per-field cost on list queries. Callers must not be able to tell, so this keeps
 // graphql-js's answers where graphql-jit's differ (test/integration/graphql-jit.test.ts
 // compares the bytes):
-// - variables that don't coerce: graphql-js runs the operation and reports them as it does
-//   (its messages, locations, and yoga's 400);
+// - an operation refused before it starts (variables that don't coerce): yoga's own
+//   executor runs it again and reports it as it does (its messages, locations and 400); nothing
+//   had been executed, so nothing runs twice, and valid requests coerce their variables once;
 // - field errors: graphql-jit's errors carry only line/column, which yoga's serializer drops,
 //   and its result puts `data` before `errors`; they are rebuilt as graphql-js errors at the
 //   same positions of the same source, in graphql-js's order, before masking sees them.
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import {
-  type DocumentNode,
-  type ExecutionArgs,
-  type ExecutionResult,
-  GraphQLError,
-  getOperationAST,
-  getVariableValues,
-  type Source,
-} from 'graphql';
+import { type DocumentNode, type ExecutionResult, GraphQLError, type Source } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../ops/logger.js';
 
 export function useJitExecution(logger: Logger): Plugin[] {
   return [
-    useGraphQlJit(
-      {},
-      {
-        enableIf: variablesCoerce,
-        onError: (result) => logger.debug({ errors: result.errors }, 'graphql-jit: not compiled'),
-      },
-    ) as Plugin, // an envelop plugin: it needs nothing of yoga's context
     {
-      onExecute({ args }) {
+      // Before graphql-jit's plugin: `executeFn` is still yoga's own executor here.
+      onExecute({ args, executeFn }) {
         return {
           onExecuteDone({ result, setResult }) {
-            if (isJitResult(result) && result.errors?.length) {
-              setResult(asGraphQLJsResult(result, args.document));
+            if (!isJitResult(result) || !result.errors?.length) return;
+            if (!('data' in result)) {
+              // Refused before execution: yoga's executor refuses it too, in its own words.
+              return Promise.resolve(executeFn(args)).then(setResult);
             }
+            setResult(asGraphQLJsResult(result, args.document));
           },
         };
       },
     },
+    useGraphQlJit(
+      {},
+      {
+        onError: (result) => logger.debug({ errors: result.errors }, 'graphql-jit: not compiled'),
+      },
+    ) as Plugin, // an envelop plugin: it needs nothing of yoga's context
   ];
-}
-
-/** True when the operation exists and its variables coerce (else graphql-js reports them). */
-function variablesCoerce(args: ExecutionArgs): boolean {
-  const operation = getOperationAST(args.document, args.operationName);
-  if (!operation) return false;
-  const defs = operation.variableDefinitions ?? [];
-  if (defs.length === 0) return true;
-  return !getVariableValues(args.schema, defs, args.variableValues ?? {}, { maxErrors: 1 }).errors;
 }
 
 type JitResult = ExecutionResult & { stringify: (result: unknown) => string };

@@ -15,6 +15,7 @@ import { bearer, seedViolations, TOKENS, UPDATE, violationApp } from '../helpers
 
 interface Sent {
   query: string;
+  operationName?: string;
   variables?: Record<string, unknown>;
   headers?: Record<string, string>;
 }
@@ -63,6 +64,10 @@ const READS: Record<string, Sent> = {
     query:
       'query {\r\n  a: recentEvents(limit: 1) { ts }\r\n  b: violation(id: "x") { id }\r\n  c: violation(id: "-1") { id }\r\n}',
   },
+  'an operation name the document does not have': {
+    query: 'query A { __typename } query B { recentEvents(limit: 1) { ts } }',
+    operationName: 'C',
+  },
   'an unknown violation': { query: '{ violation(id: "999999") { id status } }' },
   'admin query without the scope': { query: '{ rollouts { flag percent } }' },
   'admin query with the scope': {
@@ -101,7 +106,11 @@ describeEachDb('graphql-jit execution', (db) => {
         'x-request-id': 'same-request-id',
         ...sent.headers,
       },
-      body: JSON.stringify({ query: sent.query, variables: sent.variables }),
+      body: JSON.stringify({
+        query: sent.query,
+        variables: sent.variables,
+        operationName: sent.operationName,
+      }),
     });
     return { status: response.status, text: await response.text() };
   }
