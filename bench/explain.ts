@@ -3,9 +3,9 @@
 import type { SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { type DatabaseHandle, openDatabase } from '../src/db/client.js';
-import { EventRepository } from '../src/domain/event-repository.js';
-import { StatisticsRepository } from '../src/domain/statistics-repository.js';
 import type { StatisticsSource } from '../src/domain/types.js';
+import { EventRepository } from '../src/repositories/event-repository.js';
+import { StatisticsRepository } from '../src/repositories/statistics-repository.js';
 import { RECENT_SQL } from './data.js';
 import { RawStatistics } from './raw-statistics.js';
 

@@ -4,7 +4,7 @@
 // 1M records today). The product reads the rollup (src/domain/statistics-repository.ts); the bench
 // serves this from its 'statistics-raw' server to show both side by side. Not used by the gateway.
 import { type SQL, sql } from 'drizzle-orm';
-import { dayStartSql, StatisticsRepository } from '../src/domain/statistics-repository.js';
+import { dayStartSql, StatisticsRepository } from '../src/repositories/statistics-repository.js';
 
 /** The old totals statement (float8 avg(): equal to the rollup's means up to its rounding). */
 export function rawDayTotalsSql(now: Date, timeZone: string): SQL {

@@ -8,12 +8,13 @@
 // Prints JSON { decisionsPerSecond, decisionsPerCpuSecond, runs, runnerOverheadMicros,
 // runnerRuns }: medians (wall clock, and per second of this process's CPU time: on a shared
 // machine other processes take the core away mid-run) and each run.
-import { ROLLOUT_FLAGS } from '../src/config/env.js';
-import { silentLogger } from '../src/ops/logger.js';
-import { createMetrics } from '../src/ops/metrics.js';
+
+import { createMetrics, rolloutObserver } from '../src/ops/metrics.js';
 import { decide, type FlagState } from '../src/rollout/engine.js';
+import { ROLLOUT_FLAGS } from '../src/rollout/flags.js';
 import { RequestRollout } from '../src/rollout/runner.js';
-import { StaticRolloutState } from '../src/rollout/state.js';
+import { silentLogger } from '../test/doubles/silent-logger.js';
+import { StaticRolloutState } from '../test/doubles/static-rollout-state.js';
 
 const quick = process.argv.includes('--quick');
 const DECISIONS_PER_RUN = quick ? 200_000 : 1_000_000;
@@ -52,7 +53,7 @@ function decisions(): { wall: number; cpu: number } {
 
 const options = {
   store: new StaticRolloutState({ 'events.recent': 100 }),
-  metrics: createMetrics({ defaultMetrics: false }),
+  observer: rolloutObserver(createMetrics({ defaultMetrics: false })),
   logger: silentLogger,
   domainTimeoutMs: 2000,
 };

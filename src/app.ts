@@ -1,35 +1,41 @@
 // createApp(deps): one fetch handler (also a node:http handler) for /graphql, /api/v1, /metrics,
-// /health and /ready. Everything it uses comes in through deps, so tests build many apps.
+// /health, /ready and /openapi.json. It only wires: everything it uses comes in through deps or
+// is built from them, so tests build many apps side by side.
 import { randomUUID } from 'node:crypto';
 import { createServerAdapter, useCORS } from '@whatwg-node/server';
-import { isOperator } from './auth/access.js';
 import { TokenAuthenticator } from './auth/tokens.js';
 import type { Config } from './config/env.js';
 import type { DatabaseHandle } from './db/client.js';
-import { EventRepository } from './domain/event-repository.js';
-import { createLoaders } from './domain/loaders.js';
-import { StatisticsRepository } from './domain/statistics-repository.js';
-import type { EventSource, StatisticsSource } from './domain/types.js';
-import { ViolationRepository } from './domain/violation-repository.js';
-import type { GraphQLContext, Services } from './graphql/context.js';
+import {
+  createServices,
+  openApiDocument,
+  type ServiceOverrides,
+  v1Routes,
+} from './fields/index.js';
+import type { RolloutAdmin } from './graphql/context.js';
+import { createContextFactory } from './graphql/request-context.js';
+import { useRolloutExtensions } from './graphql/use-rollout-extensions.js';
 import { createGraphQLServer, type GraphQLLimits } from './graphql/yoga.js';
 import { limitBody } from './http/body-limit.js';
 import { jsonResponse } from './http/json.js';
 import { LegacyEventLog } from './legacy/event-log.js';
-import { LegacyStatistics } from './legacy/statistics-legacy.js';
-import { LegacyViolationWriter } from './legacy/violation-legacy.js';
+import { LegacyRecordPrinter } from './legacy/record-printer.js';
 import { health, readiness } from './ops/health.js';
 import { registerLegacyEventCounter } from './ops/legacy-metrics.js';
 import type { Logger } from './ops/logger.js';
-import { bindRolloutGauges, createMetrics, type Metrics, observeHttp } from './ops/metrics.js';
-import { openApiDocument } from './rest/v1/openapi.js';
-import { findRoute, handleV1 } from './rest/v1/router.js';
-import { type RolloutAdmin, RolloutControl } from './rollout/control.js';
-import type { RolloutPath } from './rollout/engine.js';
+import {
+  bindRolloutGauges,
+  createMetrics,
+  type Metrics,
+  observeHttp,
+  rolloutObserver,
+} from './ops/metrics.js';
+import { ViolationRepository } from './repositories/violation-repository.js';
+import { createV1Router } from './rest/v1/router.js';
+import { RolloutControl } from './rollout/control.js';
 import { PgRolloutState } from './rollout/pg-state.js';
-import { RequestRollout } from './rollout/runner.js';
 import type { RolloutStateStore } from './rollout/state.js';
-import { useRolloutExtensions } from './rollout/use-rollout-extensions.js';
+import { schema } from './schema.js';
 
 export interface AppDeps {
   config: Config;
@@ -47,11 +53,7 @@ export interface AppDeps {
    */
   rolloutState?: RolloutStateStore;
   /** Override either implementation of a migrated field (tests inject failures here). */
-  services?: Partial<{
-    events: Partial<Services['events']>;
-    statistics: Partial<Services['statistics']>;
-    violations: Partial<Services['violations']>;
-  }>;
+  services?: ServiceOverrides;
   limits?: Partial<GraphQLLimits>;
 }
 
@@ -59,12 +61,6 @@ export type App = ReturnType<typeof createApp>;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const FIXED_ROUTES = new Set(['/graphql', '/health', '/ready', '/metrics', '/openapi.json']);
-
-/** A bounded label for metrics: a fixed route, a legacy route template, or "other". */
-function routeLabel(pathname: string): string {
-  if (FIXED_ROUTES.has(pathname)) return pathname;
-  return findRoute(pathname)?.route.path ?? 'other';
-}
 
 export function createApp(deps: AppDeps) {
   const { config, handle, logger } = deps;
@@ -90,83 +86,40 @@ export function createApp(deps: AppDeps) {
     state: rolloutState,
     metrics,
   };
-  const startedAt = deps.startedAt ?? clock();
   const legacyLog = new LegacyEventLog(config.eventLogPath, {
     orderToleranceSeconds: config.legacyOrderToleranceSeconds,
     tailCacheRecords: config.legacyTailCacheLines,
   });
-  const violationRepository = new ViolationRepository(handle.db);
-  const services: Services = {
-    events: {
-      domain: deps.services?.events?.domain ?? (new EventRepository(handle.db) as EventSource),
-      legacy: deps.services?.events?.legacy ?? legacyLog,
-    },
-    statistics: {
-      domain:
-        deps.services?.statistics?.domain ??
-        (new StatisticsRepository(handle, {
-          timeZone: config.timeZone,
-          startedAt,
-        }) as StatisticsSource),
-      legacy:
-        deps.services?.statistics?.legacy ??
-        new LegacyStatistics(legacyLog, { timeZone: config.timeZone, startedAt }),
-    },
-    violations: {
-      domain: deps.services?.violations?.domain ?? violationRepository,
-      legacy: deps.services?.violations?.legacy ?? new LegacyViolationWriter(handle.db),
-      read: deps.services?.violations?.read ?? violationRepository,
-    },
-  };
-  const authenticator = new TokenAuthenticator(config.apiTokens);
-  const runnerOptions = {
-    store: rolloutState,
-    metrics,
-    logger,
-    domainTimeoutMs: config.domainTimeoutMs,
-  };
-
-  function buildContext(request: Request, serverContext: Record<string, unknown>): GraphQLContext {
-    const requestId = (serverContext.requestId as string | undefined) ?? randomUUID();
-    const requestLogger = logger.child({ requestId });
-    const force = request.headers.get('x-rollout-force');
-    const subject = authenticator.subjectOf(request.headers.get('authorization'));
-    const operator = isOperator(subject);
-    const rollout = new RequestRollout(
-      runnerOptions,
-      {
-        stickyKey:
-          request.headers.get('x-rollout-key') ??
-          subject.principal?.name ??
-          (serverContext.clientAddress as string | undefined),
-        forceHeader: force === 'domain' || force === 'legacy' ? (force as RolloutPath) : undefined,
-        forceAllowed: config.nodeEnv !== 'production' || operator,
-        forceAllowedForWrites: operator,
-      },
-      requestLogger,
-    );
-    return {
-      requestId,
-      principal: subject.principal,
-      auth: subject.auth,
-      idempotencyKey: request.headers.get('idempotency-key') ?? undefined,
-      logger: requestLogger,
-      now: clock(),
-      loaders: createLoaders(handle.db),
-      rollout,
-      rolloutAdmin,
-      services,
-    };
-  }
-
+  const services = createServices(
+    { handle, legacyLog, timeZone: config.timeZone, startedAt: deps.startedAt ?? clock() },
+    deps.services,
+  );
   const yoga = createGraphQLServer({
+    schema,
     logger,
     production: config.nodeEnv === 'production',
     limits: deps.limits,
     jit: config.graphqlJit,
     plugins: [useRolloutExtensions()],
-    context: buildContext,
+    context: createContextFactory({
+      db: handle.db,
+      logger,
+      clock,
+      production: config.nodeEnv === 'production',
+      authenticator: new TokenAuthenticator(config.apiTokens),
+      runner: {
+        store: rolloutState,
+        observer: rolloutObserver(metrics),
+        logger,
+        domainTimeoutMs: config.domainTimeoutMs,
+      },
+      rolloutAdmin,
+      services,
+      violationReader: new ViolationRepository(handle.db),
+    }),
   });
+  const v1 = createV1Router(v1Routes);
+  const printer = new LegacyRecordPrinter();
 
   async function route(request: Request, serverContext: Record<string, unknown>) {
     const { pathname } = new URL(request.url);
@@ -181,19 +134,25 @@ export function createApp(deps: AppDeps) {
         headers: { 'content-type': metrics.registry.contentType },
       });
     }
-    if (pathname === '/graphql') {
-      const limited = await limitBody(request, config.bodyLimitBytes);
-      if (limited instanceof Response) return limited;
-      return yoga.fetch(limited, serverContext);
-    }
     if (pathname === '/openapi.json') return jsonResponse(openApiDocument);
-    if (pathname.startsWith('/api/v1/')) {
+    if (pathname === '/graphql' || pathname.startsWith('/api/v1/')) {
       const limited = await limitBody(request, config.bodyLimitBytes);
       if (limited instanceof Response) return limited;
-      return handleV1({ yoga, request: limited, serverContext, timeZone: config.timeZone });
+      if (pathname === '/graphql') return yoga.fetch(limited, serverContext);
+      return v1.handle({
+        yoga,
+        request: limited,
+        serverContext,
+        timeZone: config.timeZone,
+        printer,
+      });
     }
     return jsonResponse({ detail: 'Not Found' }, 404);
   }
+
+  /** A bounded label for metrics: a fixed route, a legacy route template, or "other". */
+  const routeLabel = (pathname: string) =>
+    FIXED_ROUTES.has(pathname) ? pathname : (v1.find(pathname)?.route.path ?? 'other');
 
   const adapter = createServerAdapter<Record<string, unknown>>(
     async (request, serverContext) => {
@@ -206,14 +165,15 @@ export function createApp(deps: AppDeps) {
       response.headers.set('x-request-id', requestId);
       const seconds = (performance.now() - started) / 1000;
       const { pathname } = new URL(request.url);
+      const status = response.status;
       observeHttp(metrics, {
         route: routeLabel(pathname),
         method: request.method,
-        status: response.status,
+        status,
         seconds,
       });
       logger.debug(
-        { requestId, method: request.method, path: pathname, status: response.status, seconds },
+        { requestId, method: request.method, path: pathname, status, seconds },
         'request',
       );
       return response;

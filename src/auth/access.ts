@@ -2,26 +2,13 @@
 // FORBIDDEN errors) and REST shims (as 401 / 403 bodies), so both surfaces always agree.
 // Without configured tokens (development) access is open: every caller may write and operate.
 import { GraphQLError } from 'graphql';
-import type { Principal } from '../graphql/context.js';
-import type { Scope } from './tokens.js';
-
-/** The request's authentication, as resolved from its Authorization header. */
-export interface RequestAuth {
-  /** Tokens are configured, so scopes are checked. */
-  enforced: boolean;
-  /** Why a presented credential was refused; absent when none was presented or it was valid. */
-  rejected?: string | undefined;
-}
+import type { AccessSubject, Principal } from './principal.js';
+import type { Scope } from './scopes.js';
 
 export interface AccessDenied {
   status: 401 | 403;
   code: 'UNAUTHENTICATED' | 'FORBIDDEN';
   message: string;
-}
-
-export interface AccessSubject {
-  principal: Principal | undefined;
-  auth: RequestAuth;
 }
 
 export function hasScope(principal: Principal | undefined, scope: Scope): boolean {
@@ -64,9 +51,14 @@ export function isOperator(subject: AccessSubject): boolean {
  * For resolvers: throws a GraphQLError with extensions.code UNAUTHENTICATED or FORBIDDEN, and the
  * matching HTTP status and RFC 6750 challenge for yoga to answer with.
  */
-export function requireScope(subject: AccessSubject, scope: Scope): void {
+export function requireScope(
+  subject: AccessSubject,
+  scope: Scope,
+  onDenied?: (denied: AccessDenied) => void,
+): void {
   const denied = checkScope(subject, scope);
   if (!denied) return;
+  onDenied?.(denied);
   throw new GraphQLError(denied.message, {
     extensions: {
       code: denied.code,
@@ -78,9 +70,4 @@ export function requireScope(subject: AccessSubject, scope: Scope): void {
 /** The WWW-Authenticate value of a refusal: the scheme, and for 403 the missing scope. */
 export function challenge(denied: AccessDenied, scope: Scope): string {
   return denied.status === 401 ? 'Bearer' : `Bearer error="insufficient_scope", scope="${scope}"`;
-}
-
-/** For operator-only fields (rollout administration): requires the rollout:admin scope. */
-export function requireOperator(subject: AccessSubject): void {
-  requireScope(subject, 'rollout:admin');
 }

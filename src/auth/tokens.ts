@@ -4,12 +4,8 @@
 // guess was or which entry matched.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { Principal } from '../graphql/context.js';
-import type { AccessSubject } from './access.js';
-
-/** `violations:write`: change violation statuses. `rollout:admin`: operate rollouts, force paths. */
-export const SCOPES = ['violations:write', 'rollout:admin'] as const;
-export type Scope = (typeof SCOPES)[number];
+import type { AccessSubject, Principal } from './principal.js';
+import { SCOPES, type Scope } from './scopes.js';
 
 export interface ApiToken {
   name: string;

@@ -2,24 +2,13 @@
 // Invalid values stop start-up with every problem listed (see README "Configuration").
 import { z } from 'zod';
 import { type ApiToken, parseApiTokens } from '../auth/tokens.js';
+import { flagEnvName, ROLLOUT_FLAGS, type RolloutFlag } from '../rollout/flags.js';
 
 const onOff = z
   .enum(['on', 'off', 'true', 'false', '1', '0'])
   .transform((v) => v === 'on' || v === 'true' || v === '1');
 
 const percent = z.coerce.number().min(0).max(100);
-
-/** Flags migrated under @rollout; each may be overridden with ROLLOUT_PERCENT_<FLAG>. */
-export const ROLLOUT_FLAGS = [
-  'events.recent',
-  'statistics.realtime',
-  'violations.updateStatus',
-] as const;
-export type RolloutFlag = (typeof ROLLOUT_FLAGS)[number];
-
-export function flagEnvName(flag: string): string {
-  return `ROLLOUT_PERCENT_${flag.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()}`;
-}
 
 const schema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),

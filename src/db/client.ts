@@ -2,7 +2,7 @@
 // PGlite (a real Postgres in WASM) in a data directory. Both give the same drizzle API.
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import type { SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -64,4 +64,9 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
     rows: async <T>(query: SQL) => ((await db.execute(query)) as unknown as { rows: T[] }).rows,
     close: () => pglite.close(),
   };
+}
+
+/** One round trip to the database (readiness). */
+export async function ping(handle: DatabaseHandle): Promise<void> {
+  await handle.rows(sql`select 1`);
 }

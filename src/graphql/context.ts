@@ -1,29 +1,33 @@
 // What every resolver gets: the request's identity, its loaders and rollout runner, and the two
 // implementations of each migrated field.
-import type { RequestAuth } from '../auth/access.js';
-import type { Loaders } from '../domain/loaders.js';
-import type { EventSource, StatisticsSource } from '../domain/types.js';
-import type { ViolationRepository, ViolationStatusWriter } from '../domain/violation-repository.js';
+import type { Principal, RequestAuth } from '../auth/principal.js';
 import type { Logger } from '../ops/logger.js';
-import type { RolloutAdmin } from '../rollout/control.js';
+import type { Metrics } from '../ops/metrics.js';
+import type { Loaders } from '../repositories/loaders.js';
+import type { ViolationRepository } from '../repositories/violation-repository.js';
+import type { RolloutControl } from '../rollout/control.js';
 import type { RequestRollout } from '../rollout/runner.js';
+import type { RolloutStateStore } from '../rollout/state.js';
 
+/** The two implementations of a migrated field. */
 export interface Paths<T> {
   domain: T;
   legacy: T;
 }
 
-export interface Services {
-  events: Paths<EventSource>;
-  statistics: Paths<StatisticsSource>;
-  /** Status changes on either path; reads (violation, violations, history) from the domain. */
-  violations: Paths<ViolationStatusWriter> & { read: ViolationRepository };
-}
+/**
+ * The implementations of every migrated field, keyed by service name. Empty here: each field's
+ * folder (src/fields/<field>/index.ts) adds its entry by declaration merging.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging
+export interface Services {}
 
-/** An authenticated caller (a configured API token). `name` is what audit rows record. */
-export interface Principal {
-  name: string;
-  scopes: ReadonlySet<string>;
+/** What the admin GraphQL API works with; one per app, in every request's context. */
+export interface RolloutAdmin {
+  control: RolloutControl;
+  /** The state this process routes by (memory), to show whether a change has arrived here. */
+  state: RolloutStateStore;
+  metrics: Metrics;
 }
 
 export interface GraphQLContext {
@@ -42,4 +46,6 @@ export interface GraphQLContext {
   /** The rollout control plane for the admin fields (which check the `rollout:admin` scope). */
   rolloutAdmin: RolloutAdmin;
   services: Services;
+  /** Violation reads (violation, violations, history): the domain tables only. */
+  violationReader: ViolationRepository;
 }

@@ -3,12 +3,11 @@
 // Operations run through graphql-jit unless GRAPHQL_JIT is off (see jit.ts).
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga, maskError as defaultMaskError, type Plugin } from 'graphql-yoga';
 import type { Logger } from '../ops/logger.js';
 import type { GraphQLContext } from './context.js';
 import { useJitExecution } from './jit.js';
-import { schema } from './schema/index.js';
 
 /** GraphQL limits. Defaults fit the largest legitimate query of the front ends with room. */
 export interface GraphQLLimits {
@@ -30,6 +29,7 @@ export const defaultLimits: GraphQLLimits = {
 };
 
 export interface GraphQLServerOptions {
+  schema: GraphQLSchema;
   logger: Logger;
   production: boolean;
   limits?: Partial<GraphQLLimits>;
@@ -43,7 +43,7 @@ export interface GraphQLServerOptions {
 export function createGraphQLServer(options: GraphQLServerOptions) {
   const limits = { ...defaultLimits, ...options.limits };
   return createYoga<Record<string, unknown>, GraphQLContext>({
-    schema,
+    schema: options.schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     cors: false, // handled once for every route by the app

@@ -9,7 +9,7 @@
 // - recentViolations: the newest 10 violation records of today.
 import { violationOf } from '../domain/event-types.js';
 import { startOfDay } from '../domain/local-time.js';
-import { RECENT_VIOLATIONS, uptimeSeconds } from '../domain/statistics-repository.js';
+import { RECENT_VIOLATIONS, uptimeSeconds } from '../domain/statistics.js';
 import type { EventRecord, RealtimeStatistics, StatisticsSource } from '../domain/types.js';
 
 /** Visits every record with ts >= since, newest first. */

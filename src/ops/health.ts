@@ -1,8 +1,7 @@
 // /health says the process is alive; /ready says it can serve: the database answers, every
 // committed migration is applied, and the rollout state is loaded and kept fresh (by LISTEN or,
 // while the listener is down, by a working resync).
-import { sql } from 'drizzle-orm';
-import type { DatabaseHandle } from '../db/client.js';
+import { type DatabaseHandle, ping } from '../db/client.js';
 import { appliedMigrationCount, expectedMigrationCount } from '../db/migrate.js';
 import { jsonResponse } from '../http/json.js';
 import type { RolloutSyncStatus } from '../rollout/pg-state.js';
@@ -17,7 +16,7 @@ export async function readiness(
 ): Promise<Response> {
   const expected = expectedMigrationCount();
   try {
-    await handle.rows(sql`select 1`);
+    await ping(handle);
     const applied = await appliedMigrationCount(handle);
     const sync = rollout?.status();
     const ok = applied >= expected && (sync?.healthy ?? true);

@@ -2,16 +2,9 @@
 // total), so existing dashboards keep working. Counted from the ingested `events` table
 // incrementally: each scrape only aggregates the rows added since the previous one (by id), so
 // a scrape never re-reads the whole log or table after the first.
-import { sql } from 'drizzle-orm';
 import { Counter, type Registry } from 'prom-client';
 import type { DatabaseHandle } from '../db/client.js';
-
-interface Row {
-  camera_id: string | null;
-  type: string | null;
-  n: string | number;
-  max_id: string | number;
-}
+import { eventCountsSince } from '../repositories/event-counts.js';
 
 export function registerLegacyEventCounter(registry: Registry, handle: DatabaseHandle): void {
   if (registry.getSingleMetric('hbd_events_total')) return; // one per registry
@@ -19,10 +12,7 @@ export function registerLegacyEventCounter(registry: Registry, handle: DatabaseH
   let pending: Promise<void> | undefined;
 
   async function catchUp(counter: Counter<'camera' | 'type'>) {
-    // name: metrics.hbdEventsSince
-    const rows = await handle.rows<Row>(sql`
-      select camera_id, type, count(*) as n, max(id) as max_id
-      from events where id > ${lastId} group by camera_id, type`);
+    const rows = await eventCountsSince(handle, lastId);
     for (const row of rows) {
       const n = Number(row.n);
       const type = row.type ?? '';

@@ -6,6 +6,3 @@ export type { Logger };
 export function createLogger(level: string = 'info'): Logger {
   return pino({ level, base: { service: 'hygiene-gateway' } });
 }
-
-/** A logger that drops everything, for tests and tools that want silence. */
-export const silentLogger: Logger = pino({ level: 'silent' });

@@ -2,11 +2,10 @@
 // state and HTTP traffic. createMetrics() builds a fresh Registry each time (never prom-client's
 // global one), so tests can build many apps side by side without sharing counts.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { ROLLOUT_FLAGS } from '../config/env.js';
 import type { Decision, FlagState, RolloutPath } from '../rollout/engine.js';
+import { ROLLOUT_FLAGS } from '../rollout/flags.js';
+import type { FallbackCause, RolloutObserver } from '../rollout/runner.js';
 import type { RolloutStateStore } from '../rollout/state.js';
-
-export type FallbackCause = 'error' | 'timeout';
 
 /** Seconds; spans a 0.5 ms cache hit up to the 5 s a caller would wait at most. */
 export const LATENCY_BUCKETS = [
@@ -123,6 +122,15 @@ export function observeResolver(
   seconds: number,
 ): void {
   metrics.resolverDuration.observe({ flag: flagLabel(metrics, flag), path }, seconds);
+}
+
+/** The rollout runner's observer, recording into these metrics. */
+export function rolloutObserver(metrics: Metrics): RolloutObserver {
+  return {
+    decision: (decision) => recordDecision(metrics, decision),
+    fallback: (flag, cause) => recordFallback(metrics, flag, cause),
+    duration: (flag, path, seconds) => observeResolver(metrics, flag, path, seconds),
+  };
 }
 
 export interface HttpObservation {

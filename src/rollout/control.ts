@@ -3,10 +3,9 @@
 // cannot silently overwrite each other), bumps the version, appends the change log entry and
 // NOTIFYs the replicas. Expected refusals are returned as values; the caller maps them.
 import { eq, sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { rolloutChanges, rolloutFlags } from '../db/schema.js';
-import type { Logger } from '../ops/logger.js';
-import type { Metrics } from '../ops/metrics.js';
 import {
   loadChanges,
   loadFlags,
@@ -16,7 +15,6 @@ import {
   type RolloutMode,
   type RolloutRow,
 } from './pg-rows.js';
-import type { RolloutStateStore } from './state.js';
 
 /** Who asks for a change, and why; every field ends up in the change log. */
 export interface ChangeRequest {
@@ -229,12 +227,4 @@ export function checkSteps(steps: readonly number[]): string | undefined {
 
 function sameList(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
-/** What the admin GraphQL API works with; one per app, in every request's context. */
-export interface RolloutAdmin {
-  control: RolloutControl;
-  /** The state this process routes by (memory), to show whether a change has arrived here. */
-  state: RolloutStateStore;
-  metrics: Metrics;
 }

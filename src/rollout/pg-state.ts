@@ -5,8 +5,8 @@
 // the listener must hear tells readiness whether the subscription is alive.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
 import type { DatabaseHandle, Db } from '../db/client.js';
-import type { Logger } from '../ops/logger.js';
 import type { FlagState } from './engine.js';
 import {
   backgroundDb,

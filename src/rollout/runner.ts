@@ -2,14 +2,23 @@
 // fall back to legacy when the domain path fails, and record what happened (metrics, logs, and
 // the per-request report that becomes `extensions.rollout` and the REST X-Rollout-* headers).
 // Writes run on exactly one path: they fall back only when the domain path proves it rolled back.
-import type { Logger } from '../ops/logger.js';
-import { type Metrics, observeResolver, recordDecision, recordFallback } from '../ops/metrics.js';
+import type { Logger } from 'pino';
+import { WriteRolledBackError } from '../domain/write-errors.js';
 import { type Decision, decide, type RolloutPath } from './engine.js';
 import type { RolloutStateStore } from './state.js';
 
+export type FallbackCause = 'error' | 'timeout';
+
+/** Where the runner reports what it did (the gateway's metrics implement it). */
+export interface RolloutObserver {
+  decision(decision: Decision): void;
+  fallback(flag: string, cause: FallbackCause): void;
+  duration(flag: string, path: RolloutPath, seconds: number): void;
+}
+
 export interface RolloutRunnerOptions {
   store: RolloutStateStore;
-  metrics: Metrics;
+  observer: RolloutObserver;
   logger: Logger;
   /** The domain path's time budget in ms; past it the legacy answer is served. */
   domainTimeoutMs: number;
@@ -33,7 +42,7 @@ export interface RolloutReport {
   reason: string;
   fallback: boolean;
   percent: number;
-  fallbackCause?: 'error' | 'timeout';
+  fallbackCause?: FallbackCause;
   forceIgnored?: boolean;
 }
 
@@ -44,25 +53,6 @@ export class DomainTimeoutError extends Error {
   ) {
     super(`domain path of ${flag} exceeded its ${budgetMs} ms budget`);
     this.name = 'DomainTimeoutError';
-  }
-}
-
-/**
- * A domain write failed and its transaction certainly rolled back: nothing was applied, so the
- * legacy path may run. The only failure a write falls back on.
- */
-export class WriteRolledBackError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'WriteRolledBackError';
-  }
-}
-
-/** The connection failed while committing: the write may or may not be applied. Never retried. */
-export class WriteOutcomeUnknownError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'WriteOutcomeUnknownError';
   }
 }
 
@@ -111,7 +101,7 @@ export class RequestRollout {
         this.logger.error({ err: error, flag }, 'rollout: domain write failed without fallback');
         throw error;
       }
-      recordFallback(this.options.metrics, flag, 'error');
+      this.options.observer.fallback(flag, 'error');
       this.logger.warn({ err: error, flag }, 'rollout: domain write rolled back, running legacy');
       Object.assign(report, { path: 'legacy', fallback: true, fallbackCause: 'error' });
       return this.timed(flag, 'legacy', paths.legacy);
@@ -119,7 +109,7 @@ export class RequestRollout {
   }
 
   private report(decision: Decision): RolloutReport {
-    recordDecision(this.options.metrics, decision);
+    this.options.observer.decision(decision);
     const report: RolloutReport = {
       path: decision.path,
       reason: decision.reason,
@@ -144,7 +134,7 @@ export class RequestRollout {
       return await this.timed(flag, 'domain', () => this.withBudget(flag, paths.domain));
     } catch (error) {
       const cause = error instanceof DomainTimeoutError ? 'timeout' : 'error';
-      recordFallback(this.options.metrics, flag, cause);
+      this.options.observer.fallback(flag, cause);
       this.logger.warn({ err: error, flag, cause }, 'rollout: domain path failed, serving legacy');
       Object.assign(report, { path: 'legacy', fallback: true, fallbackCause: cause });
       return this.timed(flag, 'legacy', paths.legacy);
@@ -156,7 +146,7 @@ export class RequestRollout {
     try {
       return await run();
     } finally {
-      observeResolver(this.options.metrics, flag, path, (performance.now() - started) / 1000);
+      this.options.observer.duration(flag, path, (performance.now() - started) / 1000);
     }
   }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { type AppDeps, createApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config/env.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
-import { silentLogger } from '../../src/ops/logger.js';
+import { silentLogger } from '../doubles/silent-logger.js';
 
 export const FROZEN_NOW = new Date('2026-11-29T10:00:00.000Z');
 

@@ -5,7 +5,7 @@ import type { ApiToken } from '../../src/auth/tokens.js';
 import type { Config } from '../../src/config/env.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { violationEvents, violationStatusHistory } from '../../src/db/schema.js';
-import { StaticRolloutState } from '../../src/rollout/state.js';
+import { StaticRolloutState } from '../doubles/static-rollout-state.js';
 import { buildApp, FROZEN_NOW } from './app.js';
 
 export const FLAG = 'violations.updateStatus';

@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedReference } from '../../src/demo/seed.js';
 import { createIngester } from '../../src/ingest/ingester.js';
-import { StaticRolloutState } from '../../src/rollout/state.js';
+import { StaticRolloutState } from '../doubles/static-rollout-state.js';
 import { IN_WINDOW, logText } from '../fixtures/legacy-log.js';
 import { buildApp, gql, tempLogPath } from '../helpers/app.js';
 import { describeEachDb } from '../helpers/db.js';

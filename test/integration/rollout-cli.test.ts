@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { runRolloutCli } from '../../src/cli/rollout.js';
-import { EventRepository } from '../../src/domain/event-repository.js';
 import type { EventSource } from '../../src/domain/types.js';
+import { EventRepository } from '../../src/repositories/event-repository.js';
 import { buildApp, tempLogPath, writeLog } from '../helpers/app.js';
 import { describeEachDb } from '../helpers/db.js';
 

@@ -6,8 +6,8 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
 import { readiness } from '../../src/ops/health.js';
-import { silentLogger } from '../../src/ops/logger.js';
 import { PgRolloutState } from '../../src/rollout/pg-state.js';
+import { silentLogger } from '../doubles/silent-logger.js';
 import { buildApp, gql, tempLogPath, writeLog } from '../helpers/app.js';
 import { createTestDatabase, postgresUrl, type TestDatabase } from '../helpers/db.js';
 

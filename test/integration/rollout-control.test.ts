@@ -1,10 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, expect, it, vi } from 'vitest';
 import { rolloutChanges, rolloutFlags } from '../../src/db/schema.js';
-import { silentLogger } from '../../src/ops/logger.js';
 import { type ChangeRequest, RolloutControl } from '../../src/rollout/control.js';
 import { ROLLOUT_CHANNEL } from '../../src/rollout/pg-rows.js';
 import { PgRolloutState } from '../../src/rollout/pg-state.js';
+import { silentLogger } from '../doubles/silent-logger.js';
 import { describeEachDb } from '../helpers/db.js';
 
 const FLAG = 'events.recent';

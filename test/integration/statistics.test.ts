@@ -6,9 +6,12 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedReference } from '../../src/demo/seed.js';
 import { startOfDay } from '../../src/domain/local-time.js';
-import { dayTotalsSql, StatisticsRepository } from '../../src/domain/statistics-repository.js';
 import { LegacyEventLog } from '../../src/legacy/event-log.js';
 import { LegacyStatistics } from '../../src/legacy/statistics-legacy.js';
+import {
+  dayTotalsSql,
+  StatisticsRepository,
+} from '../../src/repositories/statistics-repository.js';
 import { logText } from '../fixtures/legacy-log.js';
 import { FROZEN_NOW, tempLogPath } from '../helpers/app.js';
 import { describeEachDb } from '../helpers/db.js';

@@ -2,7 +2,7 @@
 // row locks); on PGlite they queue. Either way every acknowledged change must be in the table,
 // once, and the history must explain the final state.
 import { expect, it } from 'vitest';
-import { ViolationRepository } from '../../src/domain/violation-repository.js';
+import { ViolationRepository } from '../../src/repositories/violation-repository.js';
 import { gql } from '../helpers/app.js';
 import { describeEachDb } from '../helpers/db.js';
 import {

@@ -4,7 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { isClosedSocketWriteError } from '../../src/db/driver-quirks.js';
-import { ViolationRepository } from '../../src/domain/violation-repository.js';
+import { ViolationRepository } from '../../src/repositories/violation-repository.js';
 import { describeEachDb } from '../helpers/db.js';
 import {
   FLAG,

@@ -3,7 +3,7 @@
 // answers (X-Rollout-Path) and from the table (history rows exist only for domain writes).
 import { expect, it } from 'vitest';
 import { bucketOf } from '../../src/rollout/engine.js';
-import { StaticRolloutState } from '../../src/rollout/state.js';
+import { StaticRolloutState } from '../doubles/static-rollout-state.js';
 import { describeEachDb } from '../helpers/db.js';
 import { FLAG, historyOf, put, seedViolations, violationApp } from '../helpers/violations.js';
 

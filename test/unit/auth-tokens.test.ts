@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { checkScope, isOperator, requireOperator, requireScope } from '../../src/auth/access.js';
+import { checkScope, isOperator, requireScope } from '../../src/auth/access.js';
 import { type ApiToken, parseApiTokens, TokenAuthenticator } from '../../src/auth/tokens.js';
 import { ConfigError, loadConfig } from '../../src/config/env.js';
 
@@ -155,7 +155,7 @@ describe('access checks', () => {
   });
 
   it('throws GraphQL errors with the code, HTTP status and challenge for resolvers', () => {
-    expect(() => requireOperator(subject(`Bearer ${OPERATOR.token}`))).not.toThrow();
+    expect(() => requireScope(subject(`Bearer ${OPERATOR.token}`), 'rollout:admin')).not.toThrow();
     try {
       requireScope(subject(`Bearer ${WRITER.token}`), 'rollout:admin');
       expect.unreachable();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, flagEnvName, loadConfig } from '../../src/config/env.js';
+import { ConfigError, loadConfig } from '../../src/config/env.js';
+import { flagEnvName } from '../../src/rollout/flags.js';
 
 describe('configuration', () => {
   it('defaults to the old service port, the embedded database and demo data', () => {

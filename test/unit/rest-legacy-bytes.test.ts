@@ -1,8 +1,11 @@
 // The REST shim's fast path for legacy record bytes must print exactly what reencodePy prints.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { reencodePy } from '../../src/legacy/py-json.js';
-import { isPrintedAsIs, legacyRecordBytes } from '../../src/rest/v1/legacy-bytes.js';
+import { isPrintedAsIs, reencodePy } from '../../src/legacy/py-json.js';
+import { LegacyRecordPrinter } from '../../src/legacy/record-printer.js';
+
+const printer = new LegacyRecordPrinter();
+const legacyRecordBytes = (line: string) => printer.record(line);
 
 const LOGGED =
   '{"ts":1795921649.509718,"type":"NO_HAIRNET_AT_SINK","camera_id":"cam0","track_id":126,' +

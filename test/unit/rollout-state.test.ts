@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FlagState } from '../../src/rollout/engine.js';
-import { StaticRolloutState } from '../../src/rollout/state.js';
+import { StaticRolloutState } from '../doubles/static-rollout-state.js';
 
 describe('StaticRolloutState', () => {
   it('starts every configured flag active at its configured percentage', () => {

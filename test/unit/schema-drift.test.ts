@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { getDirective } from '@graphql-tools/utils';
 import type { GraphQLObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { declaredSchema, printSchemaSDL, schema } from '../../src/graphql/schema/index.js';
-import { applyRolloutDirective } from '../../src/rollout/directive.js';
+import { applyRolloutDirective } from '../../src/graphql/rollout-directive.js';
+import { declaredSchema, printSchemaSDL, schema } from '../../src/schema.js';
 
 describe('schema.graphql', () => {
   it('is exactly the schema the code builds (run `npm run schema:print` after a change)', () => {

@@ -5,7 +5,7 @@
 import { Response as ServerResponse } from '@whatwg-node/server';
 import type { ExecutionResult } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
-import { jsonResponse } from '../../http/json.js';
+import type { LegacyRecordPrinter } from '../../legacy/record-printer.js';
 import type { RolloutReport } from '../../rollout/runner.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the yoga instance's context types are the app's concern
@@ -17,6 +17,8 @@ export interface ShimRequest {
   serverContext: Record<string, unknown>;
   /** IANA zone of the old service's naive local timestamps. */
   timeZone: string;
+  /** Prints logged records as the old service did (with the app's cache). */
+  printer: LegacyRecordPrinter;
 }
 
 export interface ShimExecution<TData> {
@@ -88,5 +90,3 @@ export function internalError(): Response {
     headers: { 'content-type': 'text/plain; charset=utf-8' },
   });
 }
-
-export { jsonResponse };

@@ -1,11 +1,8 @@
 // The legacy /api/v1 surface: a table of routes, and Starlette's routing behaviour around it
 // (307 to the slash-less path, 405 with its body, 404 for unknown paths, HEAD for GET routes).
 
-import { recentEvents } from './events.js';
 import { legacyJson, type ShimRequest } from './execute.js';
 import { detailBody } from './params.js';
-import { realtimeStatistics } from './statistics.js';
-import { updateViolationStatus } from './violations.js';
 
 export type ShimHandler = (
   shim: ShimRequest,
@@ -19,21 +16,14 @@ export interface RestRoute {
   /** Route label for metrics (bounded). */
   name: string;
   methods: Partial<Record<'GET' | 'PUT', ShimHandler>>;
+  /** Its OpenAPI path item (operations by lower-case method) and the schemas they refer to. */
+  openapi: { operations: Record<string, unknown>; schemas?: Record<string, unknown> };
 }
 
-export const v1Routes: RestRoute[] = [
-  { path: '/api/v1/events/recent', name: 'events.recent', methods: { GET: recentEvents } },
-  {
-    path: '/api/v1/statistics/realtime',
-    name: 'statistics.realtime',
-    methods: { GET: realtimeStatistics },
-  },
-  {
-    path: '/api/v1/records/violations/{violation_id}/status',
-    name: 'violations.updateStatus',
-    methods: { PUT: updateViolationStatus },
-  },
-];
+export interface V1Router {
+  find(pathname: string): { route: RestRoute; params: Record<string, string> } | undefined;
+  handle(shim: ShimRequest): Promise<Response>;
+}
 
 function match(template: string, pathname: string): Record<string, string> | undefined {
   const want = template.split('/');
@@ -51,21 +41,22 @@ function match(template: string, pathname: string): Record<string, string> | und
   return params;
 }
 
-export function findRoute(
-  pathname: string,
-): { route: RestRoute; params: Record<string, string> } | undefined {
-  for (const route of v1Routes) {
-    const params = match(route.path, pathname);
-    if (params) return { route, params };
-  }
-  return undefined;
+export function createV1Router(routes: readonly RestRoute[]): V1Router {
+  const find = (pathname: string) => {
+    for (const route of routes) {
+      const params = match(route.path, pathname);
+      if (params) return { route, params };
+    }
+    return undefined;
+  };
+  return { find, handle: (shim) => handle(find, shim) };
 }
 
-export async function handleV1(shim: ShimRequest): Promise<Response> {
+async function handle(find: V1Router['find'], shim: ShimRequest): Promise<Response> {
   const url = new URL(shim.request.url);
-  const found = findRoute(url.pathname);
+  const found = find(url.pathname);
   if (!found) {
-    if (url.pathname.endsWith('/') && findRoute(url.pathname.slice(0, -1))) {
+    if (url.pathname.endsWith('/') && find(url.pathname.slice(0, -1))) {
       const location = new URL(url);
       location.pathname = url.pathname.slice(0, -1);
       return new Response(null, { status: 307, headers: { location: location.toString() } });

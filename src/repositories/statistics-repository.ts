@@ -23,9 +23,8 @@
 // today's rows gives.
 import { type SQL, sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/client.js';
-import type { RealtimeStatistics, StatisticsSource } from './types.js';
-
-export const RECENT_VIOLATIONS = 10;
+import { RECENT_VIOLATIONS, uptimeSeconds } from '../domain/statistics.js';
+import type { RealtimeStatistics, StatisticsSource } from '../domain/types.js';
 
 /** The day's totals, as the drivers return them (bigint and numeric arrive as strings). */
 export interface DayTotals {
@@ -142,8 +141,4 @@ export class StatisticsRepository implements StatisticsSource {
       },
     };
   }
-}
-
-export function uptimeSeconds(startedAt: Date, now: Date): number {
-  return Math.max(0, Math.floor((now.getTime() - startedAt.getTime()) / 1000));
 }

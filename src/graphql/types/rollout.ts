@@ -1,35 +1,30 @@
 // The rollout admin API, read side: Rollout (the flag's row, its schedule position, what this
 // process routes by, recent changes and live counters), Query.rollouts and Query.rolloutChanges.
 // Every admin field needs a principal with the `rollout:admin` scope; refusals are logged.
-import { GraphQLError } from 'graphql';
-import { checkScope } from '../../auth/access.js';
-import type { RolloutCounters } from '../../rollout/counters.js';
-import { rolloutCounters } from '../../rollout/counters.js';
+import { requireScope } from '../../auth/access.js';
+import type { RolloutCounters } from '../../ops/rollout-counters.js';
+import { rolloutCounters } from '../../ops/rollout-counters.js';
 import type { RolloutChangeRow, RolloutRow } from '../../rollout/pg-rows.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 
 /**
- * Refuses callers without the operator scope (src/auth decides: 401 UNAUTHENTICATED without a
- * valid token, 403 FORBIDDEN without `rollout:admin`; open when no tokens are configured). Every
- * refusal is logged with the request id (the request logger's), the principal and the operation,
- * so probing shows up in the logs. The HTTP status goes on the response, as for REST callers.
+ * Refuses callers without the operator scope (401 UNAUTHENTICATED without a valid token, 403
+ * FORBIDDEN without `rollout:admin`; open when no tokens are configured). Every refusal is logged
+ * with the request id (the request logger's), the principal and the operation.
  */
 export function requireRolloutAdmin(ctx: GraphQLContext, operation: string): void {
-  const denied = checkScope(ctx, 'rollout:admin');
-  if (!denied) return;
-  ctx.logger.warn(
-    {
-      principal: ctx.principal?.name ?? null,
-      operation,
-      scope: 'rollout:admin',
-      code: denied.code,
-    },
-    'rollout: admin access refused',
+  requireScope(ctx, 'rollout:admin', (denied) =>
+    ctx.logger.warn(
+      {
+        principal: ctx.principal?.name ?? null,
+        operation,
+        scope: 'rollout:admin',
+        code: denied.code,
+      },
+      'rollout: admin access refused',
+    ),
   );
-  throw new GraphQLError(denied.message, {
-    extensions: { code: denied.code, http: { status: denied.status } },
-  });
 }
 
 export const RolloutMode = builder.enumType('RolloutMode', {

@@ -12,9 +12,9 @@ import {
   type GraphQLSchema,
   GraphQLString,
 } from 'graphql';
-import type { RolloutFlag } from '../config/env.js';
-import type { GraphQLContext } from '../graphql/context.js';
-import type { RequestRollout } from './runner.js';
+import type { RolloutFlag } from '../rollout/flags.js';
+import type { RequestRollout } from '../rollout/runner.js';
+import type { GraphQLContext } from './context.js';
 
 export const rolloutDirective = new GraphQLDirective({
   name: 'rollout',

@@ -17,53 +17,23 @@ import {
   sql,
 } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { isDefiniteFailure, pgErrorOf } from '../db/errors.js';
 import {
   type ViolationStatusValue,
   violationEvents,
   violationStatusHistory,
 } from '../db/schema.js';
-import { WriteOutcomeUnknownError, WriteRolledBackError } from '../rollout/runner.js';
+import {
+  type StatusChangeRow,
+  type StatusUpdate,
+  type StatusUpdateOutcome,
+  statusColumns,
+  type ViolationRow,
+  type ViolationStatusWriter,
+} from '../domain/violations.js';
+import { WriteOutcomeUnknownError, WriteRolledBackError } from '../domain/write-errors.js';
 
-export type ViolationRow = typeof violationEvents.$inferSelect;
-export type StatusChangeRow = typeof violationStatusHistory.$inferSelect;
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
-export interface StatusUpdate {
-  /** Ids outside the safe integer range arrive as -1: they cannot exist. */
-  id: number;
-  status: ViolationStatusValue;
-  /** null/undefined keep the current value, on both paths. */
-  notes?: string | null | undefined;
-  handledBy?: string | null | undefined;
-  /** The audit `by`: the authenticated principal, else handledBy. */
-  changedBy: string | null;
-  at: Date;
-  requestId: string;
-  idempotencyKey?: string | undefined;
-}
-
-export type StatusUpdateOutcome =
-  | { kind: 'updated'; violation: ViolationRow; change: StatusChangeRow | null; replayed: boolean }
-  | { kind: 'not_found'; id: number }
-  | { kind: 'conflict'; reason: 'idempotency_key_reused'; message: string };
-
-/** What both paths of `updateViolationStatus` implement (the legacy one writes no history). */
-export interface ViolationStatusWriter {
-  /** Throws WriteRolledBackError (nothing applied) or WriteOutcomeUnknownError. */
-  updateStatus(update: StatusUpdate): Promise<StatusUpdateOutcome>;
-}
-
-/** The columns a status change sets, the same on both paths so their answers agree. */
-export function statusColumns(u: StatusUpdate) {
-  // drizzle leaves undefined keys out of SET: absent notes/handledBy keep their value.
-  return {
-    status: u.status,
-    notes: u.notes ?? undefined,
-    handledBy: u.handledBy ?? undefined,
-    handledAt: u.at,
-    updatedAt: u.at,
-  };
-}
 
 export interface ViolationListQuery {
   status?: ViolationStatusValue | undefined;
@@ -235,38 +205,4 @@ function keyReused(u: StatusUpdate): StatusUpdateOutcome {
     reason: 'idempotency_key_reused',
     message: `Idempotency key "${u.idempotencyKey}" was already used for a different change`,
   };
-}
-
-interface PgErrorFields {
-  code: string;
-  severity: string | undefined;
-  constraint: string | undefined;
-}
-
-/** The PostgreSQL error behind a failure (drizzle wraps driver errors as their `cause`). */
-export function pgErrorOf(error: unknown): PgErrorFields | undefined {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    // postgres.js names the constraint `constraint_name`, PGlite `constraint`.
-    const f = e as Error & {
-      code?: unknown;
-      severity?: string;
-      constraint?: string;
-      constraint_name?: string;
-    };
-    if (typeof f.code === 'string' && /^[0-9A-Z]{5}$/.test(f.code)) {
-      return { code: f.code, severity: f.severity, constraint: f.constraint ?? f.constraint_name };
-    }
-  }
-  return undefined;
-}
-
-/**
- * True when the server itself answered the statement with an error, so it was not applied. A
- * failure without a server answer (socket closed), a FATAL one (the session was killed) or a
- * connection-class error (08xxx) leaves the outcome unknown.
- */
-export function isDefiniteFailure(error: unknown): boolean {
-  const pg = pgErrorOf(error);
-  if (!pg || pg.code.startsWith('08')) return false;
-  return pg.severity === undefined || pg.severity === 'ERROR';
 }

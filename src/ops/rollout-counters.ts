@@ -1,8 +1,7 @@
 // Live counters of one flag for the admin API, read from this process's metrics registry (the
 // same numbers /metrics exports), so an operator sees decisions, fallbacks and latency next to
 // the state without a Prometheus server. They count since this process started.
-import type { Metrics } from '../ops/metrics.js';
-import { flagLabel } from '../ops/metrics.js';
+import { flagLabel, type Metrics } from './metrics.js';
 
 export interface RolloutCounters {
   decisions: { path: string; reason: string; count: number }[];

@@ -1,7 +1,7 @@
 // Yoga/envelop plugin: every GraphQL response reports its rollout decisions in
 // `extensions.rollout`, keyed by flag: { path, reason, fallback, percent }.
 import type { Plugin } from 'graphql-yoga';
-import type { GraphQLContext } from '../graphql/context.js';
+import type { GraphQLContext } from './context.js';
 
 export function useRolloutExtensions(): Plugin {
   return {

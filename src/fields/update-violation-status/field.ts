@@ -1,20 +1,21 @@
-// Mutation.updateViolationStatus under @rollout(flag: "violations.updateStatus") in write mode.
+// Mutation.updateViolationStatus under @rollout in write mode.
 // Expected failures (unknown id, reused idempotency key) are union members; a write whose
 // outcome is unknown, or that no path could apply, is an error with a code, never an answer.
 import { GraphQLError } from 'graphql';
 import { requireScope } from '../../auth/access.js';
-import type { StatusUpdate, StatusUpdateOutcome } from '../../domain/violation-repository.js';
-import { rolloutField } from '../../rollout/directive.js';
-import { WriteOutcomeUnknownError, WriteRolledBackError } from '../../rollout/runner.js';
-import { builder } from '../builder.js';
-import type { GraphQLContext } from '../context.js';
+import type { StatusUpdate, StatusUpdateOutcome } from '../../domain/violations.js';
+import { WriteOutcomeUnknownError, WriteRolledBackError } from '../../domain/write-errors.js';
+import { builder } from '../../graphql/builder.js';
+import type { GraphQLContext } from '../../graphql/context.js';
+import { badInput } from '../../graphql/errors.js';
+import { rolloutField } from '../../graphql/rollout-directive.js';
 import {
-  badInput,
   parseViolationId,
   Violation,
   ViolationStatus,
   ViolationStatusChange,
-} from './violation.js';
+} from '../../graphql/types/violation.js';
+import { FLAG } from './spec.js';
 
 type Updated = Extract<StatusUpdateOutcome, { kind: 'updated' }>;
 type NotFound = Extract<StatusUpdateOutcome, { kind: 'not_found' }>;
@@ -86,9 +87,9 @@ type UpdateArgs = { input: typeof UpdateViolationStatusInput.$inferInput };
 builder.mutationField('updateViolationStatus', (t) =>
   t.field({
     type: UpdateViolationStatusResult,
-    description: 'Sets the status of a violation. Needs the violations:write scope.',
+    description: `Sets the status of a violation. Needs the violations:write scope. Migrated under the rollout flag \`${FLAG}\`.`,
     args: { input: t.arg({ type: UpdateViolationStatusInput, required: true }) },
-    ...rolloutField<UpdateArgs>('violations.updateStatus', {
+    ...rolloutField<UpdateArgs>(FLAG, {
       mode: 'write',
       forceDomain: (args) => args.input.forceDomain,
       validate: (args, ctx) => {
@@ -139,7 +140,7 @@ function writeError(error: unknown, path: 'domain' | 'legacy', ctx: GraphQLConte
     final &&
     (error instanceof WriteOutcomeUnknownError || error instanceof WriteRolledBackError)
   ) {
-    ctx.logger.error({ err: error, cause: error.cause, path }, 'violations.updateStatus failed');
+    ctx.logger.error({ err: error, cause: error.cause, path }, `${FLAG} failed`);
   }
   if (error instanceof WriteOutcomeUnknownError) {
     throw new GraphQLError(

@@ -1,15 +1,12 @@
 // Violation and its status history, Query.violation and Query.violations (keyset pages, newest
 // first). The write side is update-violation-status.ts.
 import DataLoader from 'dataloader';
-import { GraphQLError } from 'graphql';
 import { VIOLATION_STATUSES, type ViolationStatusValue } from '../../db/schema.js';
-import {
-  decodeCursor,
-  type StatusChangeRow,
-  type ViolationRow,
-} from '../../domain/violation-repository.js';
+import type { StatusChangeRow, ViolationRow } from '../../domain/violations.js';
+import { decodeCursor } from '../../repositories/violation-repository.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
+import { badInput } from '../errors.js';
 import { Camera } from './camera.js';
 
 const statusValues = Object.fromEntries(
@@ -51,7 +48,7 @@ const historyLoaders = new WeakMap<GraphQLContext, DataLoader<number, StatusChan
 function historyLoader(ctx: GraphQLContext) {
   let loader = historyLoaders.get(ctx);
   if (!loader) {
-    loader = new DataLoader((ids) => ctx.services.violations.read.historyFor(ids));
+    loader = new DataLoader((ids) => ctx.violationReader.historyFor(ids));
     historyLoaders.set(ctx, loader);
   }
   return loader;
@@ -104,7 +101,7 @@ builder.queryFields((t) => ({
     type: Violation,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => ctx.services.violations.read.byId(parseViolationId(args.id)),
+    resolve: (_root, args, ctx) => ctx.violationReader.byId(parseViolationId(args.id)),
   }),
   violations: t.field({
     type: ViolationConnection,
@@ -119,7 +116,7 @@ builder.queryFields((t) => ({
       if (args.first < 1 || args.first > 100) throw badInput('first must be between 1 and 100');
       const after = args.after ? decodeCursor(args.after) : undefined;
       if (args.after && !after) throw badInput('after is not a cursor of this connection');
-      const { rows, hasNextPage } = await ctx.services.violations.read.list({
+      const { rows, hasNextPage } = await ctx.violationReader.list({
         status: args.status ?? undefined,
         cameraId: args.cameraId ?? undefined,
         first: args.first,
@@ -136,10 +133,6 @@ builder.queryFields((t) => ({
     },
   }),
 }));
-
-export function badInput(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
-}
 
 /** A decimal integer id within the safe integer range (ids come from a bigserial). */
 export function parseViolationId(id: string | number): number {

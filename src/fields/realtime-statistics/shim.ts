@@ -9,10 +9,11 @@ import {
   legacyJson,
   rolloutHeaders,
   type ShimRequest,
-} from './execute.js';
-import { bool, defineParams } from './params.js';
+} from '../../rest/v1/execute.js';
+import { restParams } from '../args.js';
+import { args, FLAG } from './spec.js';
 
-const params = defineParams({ force_domain: bool() }, 'query');
+const rest = restParams(args);
 
 const DOCUMENT = /* GraphQL */ `
   query LegacyRealtimeStatistics($forceDomain: Boolean) {
@@ -47,11 +48,13 @@ const dict = (entries: [string, PyValue][]): PyValue => new Map(entries);
 const int = (n: number): bigint => BigInt(n);
 
 export async function realtimeStatistics(shim: ShimRequest, url: URL): Promise<Response> {
-  const parsed = params.parse(url.searchParams);
+  const parsed = rest.params.parse(url.searchParams);
   if (!parsed.ok) return legacyJson(parsed.body, parsed.status);
-  const result = await executeDocument<{ realtimeStatistics: Stats }>(shim, DOCUMENT, {
-    forceDomain: parsed.value.force_domain,
-  });
+  const result = await executeDocument<{ realtimeStatistics: Stats }>(
+    shim,
+    DOCUMENT,
+    rest.variables(parsed.value),
+  );
   if (!result.data) return internalError();
   const s = result.data.realtimeStatistics;
   const d = s.detectionStats;
@@ -101,5 +104,5 @@ export async function realtimeStatistics(shim: ShimRequest, url: URL): Promise<R
       ]),
     ],
   ]);
-  return legacyJson(dumpPy(body), 200, rolloutHeaders(result.rollout?.['statistics.realtime']));
+  return legacyJson(dumpPy(body), 200, rolloutHeaders(result.rollout?.[FLAG]));
 }

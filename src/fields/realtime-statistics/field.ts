@@ -1,9 +1,11 @@
-// RealtimeStatistics and Query.realtimeStatistics, migrated under @rollout(flag: "statistics.realtime").
-// The structure mirrors the legacy JSON; the definitions of each number are in
-// src/domain/statistics-repository.ts and the README.
+// RealtimeStatistics and Query.realtimeStatistics under @rollout. The structure mirrors the
+// legacy JSON; the definitions of each number are in src/repositories/statistics-repository.ts
+// (domain), src/legacy/statistics-legacy.ts (legacy) and docs/legacy-contract.md.
 import type { RealtimeStatistics as Stats } from '../../domain/types.js';
-import { rolloutField } from '../../rollout/directive.js';
-import { builder } from '../builder.js';
+import { builder } from '../../graphql/builder.js';
+import { rolloutField } from '../../graphql/rollout-directive.js';
+import { type ArgValues, graphqlArgs } from '../args.js';
+import { args, FLAG } from './spec.js';
 
 const StatisticsSource = builder.enumType('StatisticsSource', {
   values: {
@@ -74,8 +76,9 @@ export const RealtimeStatistics = builder.objectRef<Stats>('RealtimeStatistics')
 builder.queryField('realtimeStatistics', (t) =>
   t.field({
     type: RealtimeStatistics,
-    args: { forceDomain: t.arg.boolean({ required: false }) },
-    ...rolloutField<{ forceDomain?: boolean | null }>('statistics.realtime', {
+    description: `Today's detection counts, regions, performance and pending violations, as the legacy dashboard showed them. Migrated under the rollout flag \`${FLAG}\`.`,
+    args: graphqlArgs(t.arg, args),
+    ...rolloutField<ArgValues<typeof args>>(FLAG, {
       domain: (_args, ctx) => ctx.services.statistics.domain.realtimeStatistics(ctx.now),
       legacy: (_args, ctx) => ctx.services.statistics.legacy.realtimeStatistics(ctx.now),
     }),

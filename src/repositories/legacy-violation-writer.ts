@@ -3,15 +3,15 @@
 // found (the 404 correction) where the old service answered 200.
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { isDefiniteFailure } from '../db/errors.js';
 import { violationEvents } from '../db/schema.js';
 import {
-  isDefiniteFailure,
   type StatusUpdate,
   type StatusUpdateOutcome,
   statusColumns,
   type ViolationStatusWriter,
-} from '../domain/violation-repository.js';
-import { WriteOutcomeUnknownError, WriteRolledBackError } from '../rollout/runner.js';
+} from '../domain/violations.js';
+import { WriteOutcomeUnknownError, WriteRolledBackError } from '../domain/write-errors.js';
 
 export class LegacyViolationWriter implements ViolationStatusWriter {
   constructor(private readonly db: Db) {}

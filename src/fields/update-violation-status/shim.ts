@@ -9,14 +9,9 @@ import {
   legacyJson,
   rolloutHeaders,
   type ShimRequest,
-} from './execute.js';
-import { bigint, bool, combine, defineParams, detailBody, str } from './params.js';
-
-const pathParams = defineParams({ violation_id: bigint({ required: true }) }, 'path');
-const queryParams = defineParams(
-  { status: str({ required: true }), notes: str(), handled_by: str(), force_domain: bool() },
-  'query',
-);
+} from '../../rest/v1/execute.js';
+import { combine, detailBody } from '../../rest/v1/params.js';
+import { FLAG, pathParams, queryParams } from './spec.js';
 
 const INVALID_STATUS = `无效的状态值，必须是: ${VIOLATION_STATUSES.join(', ')}`;
 
@@ -65,13 +60,16 @@ export async function updateViolationStatus(
       forceDomain: p.force_domain,
     },
   });
-  const headers = rolloutHeaders(result.rollout?.['violations.updateStatus']);
+  const headers = rolloutHeaders(result.rollout?.[FLAG]);
   const error = result.errors?.[0];
   if (error) {
     const code = String(error.extensions?.code ?? '');
     const status = STATUS_OF_CODE[code];
     if (status === undefined) return internalError();
-    return legacyJson(detailBody(error.message), status, { ...headers, ...challenge(code) });
+    return legacyJson(detailBody(error.message), status, {
+      ...headers,
+      ...challengeHeaders(error),
+    });
   }
   const answer = result.data?.updateViolationStatus;
   switch (answer?.__typename) {
@@ -90,11 +88,9 @@ export async function updateViolationStatus(
   }
 }
 
-/** RFC 6750 challenges: 401 names the scheme, 403 the scope that was missing. */
-function challenge(code: string): Record<string, string> {
-  if (code === 'UNAUTHENTICATED') return { 'www-authenticate': 'Bearer' };
-  if (code === 'FORBIDDEN') {
-    return { 'www-authenticate': 'Bearer error="insufficient_scope", scope="violations:write"' };
-  }
-  return {};
+/** The RFC 6750 challenge the authorization check put on its error, if any. */
+function challengeHeaders(error: { extensions?: Record<string, unknown> }): Record<string, string> {
+  const http = error.extensions?.http as { headers?: Record<string, string> } | undefined;
+  const value = http?.headers?.['www-authenticate'];
+  return value === undefined ? {} : { 'www-authenticate': value };
 }

@@ -1,5 +1,5 @@
 // Cameras and regions: reference data in the domain tables, loaded per request in batches.
-import type { CameraRow, RegionRow } from '../../domain/loaders.js';
+import type { CameraRow, RegionRow } from '../../repositories/loaders.js';
 import { builder } from '../builder.js';
 
 export const Region = builder.objectRef<RegionRow>('Region').implement({

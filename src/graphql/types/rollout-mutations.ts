@@ -1,10 +1,10 @@
 // The rollout admin API, write side: set, promote, pause, resume, kill. Each needs the
 // rollout:admin scope and a reason, and takes the version the operator read: a stale version
 // answers RolloutConflictError (a value, not an exception) with the current state to retry from.
-import { GraphQLError } from 'graphql';
 import type { ChangeRequest, ChangeResult } from '../../rollout/control.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
+import { badInput } from '../errors.js';
 import { Rollout, RolloutChange, requireRolloutAdmin } from './rollout.js';
 
 type Changed = Extract<ChangeResult, { ok: true }>;
@@ -71,7 +71,7 @@ async function change(
     logger: ctx.logger,
   });
   if (!result.ok && result.error === 'invalid') {
-    throw new GraphQLError(result.message, { extensions: { code: 'BAD_USER_INPUT' } });
+    throw badInput(result.message);
   }
   return result as Answer;
 }

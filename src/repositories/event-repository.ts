@@ -7,7 +7,7 @@
 import { and, desc, eq, gte, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { events } from '../db/schema.js';
-import type { EventRecord, EventSource, RecentEventsQuery } from './types.js';
+import type { EventRecord, EventSource, RecentEventsQuery } from '../domain/types.js';
 
 type CameraFilter = 'any' | 'none' | 'one';
 

@@ -1,0 +1,37 @@
+// The registry of migrated fields. Adding a field: a folder under src/fields (spec, GraphQL
+// field, shim, index) and one line here; its flag goes in src/rollout/flags.ts. The services in
+// every request's context, the /api/v1 routes and /openapi.json come from this list.
+import type { Services } from '../graphql/context.js';
+import { buildOpenApiDocument } from '../rest/v1/openapi.js';
+import type { RestRoute } from '../rest/v1/router.js';
+import { ROLLOUT_FLAGS } from '../rollout/flags.js';
+import type { FieldDeps, MigratedField } from './field.js';
+import { realtimeStatistics } from './realtime-statistics/index.js';
+import { recentEvents } from './recent-events/index.js';
+import { updateViolationStatus } from './update-violation-status/index.js';
+
+export const FIELDS: readonly MigratedField[] = [
+  recentEvents,
+  realtimeStatistics,
+  updateViolationStatus,
+] as MigratedField[];
+
+const missing = ROLLOUT_FLAGS.filter((flag) => FIELDS.filter((f) => f.flag === flag).length !== 1);
+if (missing.length > 0) {
+  throw new Error(`every rollout flag needs exactly one migrated field: ${missing.join(', ')}`);
+}
+
+/** Per field, implementations to use instead of the built ones (tests inject failures). */
+export type ServiceOverrides = { [K in keyof Services]?: Partial<Services[K]> };
+
+export function createServices(deps: FieldDeps, overrides: ServiceOverrides = {}): Services {
+  const services: Record<string, unknown> = {};
+  for (const field of FIELDS) {
+    services[field.service] = { ...field.createService(deps), ...overrides[field.service] };
+  }
+  return services as unknown as Services;
+}
+
+export const v1Routes: readonly RestRoute[] = FIELDS.flatMap((f) => f.routes);
+
+export const openApiDocument = buildOpenApiDocument(v1Routes);

@@ -1,0 +1,34 @@
+// Query.recentEvents under @rollout: the newest events of a window, from the domain `events`
+// table or the legacy log, with the same arguments and the same order.
+
+import { builder } from '../../graphql/builder.js';
+import type { GraphQLContext } from '../../graphql/context.js';
+import { rolloutField } from '../../graphql/rollout-directive.js';
+import { Event } from '../../graphql/types/event.js';
+import { type ArgValues, argValue, checkBounds, graphqlArgs } from '../args.js';
+import { args, FLAG } from './spec.js';
+
+type Args = ArgValues<typeof args>;
+
+builder.queryField('recentEvents', (t) =>
+  t.field({
+    type: [Event],
+    description: `The newest events in the last \`minutes\`, newest first (by timestamp). Migrated under the rollout flag \`${FLAG}\`.`,
+    args: graphqlArgs(t.arg, args),
+    ...rolloutField<Args>(FLAG, {
+      validate: (values) => checkBounds(args, values),
+      domain: (values, ctx) => ctx.services.events.domain.recentEvents(toQuery(values, ctx)),
+      legacy: (values, ctx) => ctx.services.events.legacy.recentEvents(toQuery(values, ctx)),
+    }),
+  }),
+);
+
+function toQuery(values: Args, ctx: GraphQLContext) {
+  const minutes = argValue(args, values, 'minutes')!;
+  return {
+    limit: argValue(args, values, 'limit')!,
+    since: new Date(ctx.now.getTime() - minutes * 60_000),
+    type: values.etype || undefined,
+    cameraId: values.cameraId ?? undefined,
+  };
+}
