@@ -1,16 +1,17 @@
 // The @rollout schema directive. A field declares its flag and both implementations with
-// `rolloutField()`; `applyRolloutDirective()` then wires every @rollout field to the request's
-// rollout runner. A field with the directive but no implementations (or the reverse) fails the
-// schema build, so the directive in schema.graphql always means what it says.
-import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils';
+// `rolloutField()`, whose resolver routes each request through the rollout runner.
+// `applyRolloutDirective()` checks the built schema: a field with the directive but no
+// implementations (or the reverse) fails the build, so the directive in schema.graphql always
+// means what it says.
+import { getDirective } from '@graphql-tools/utils';
 import {
   DirectiveLocation,
   GraphQLDirective,
-  type GraphQLFieldConfig,
   GraphQLNonNull,
   type GraphQLResolveInfo,
   type GraphQLSchema,
   GraphQLString,
+  isObjectType,
 } from 'graphql';
 import type { RolloutFlag } from '../rollout/flags.js';
 import type { RequestRollout } from '../rollout/runner.js';
@@ -39,51 +40,68 @@ export interface RolloutImplementations<Args, Ctx, R> {
 
 const IMPLS = 'rolloutImplementations';
 
-/** Field options for a migrated field: spread into a Pothos field definition. */
-export function rolloutField<Args extends object, R = unknown>(
+/**
+ * Field options for a migrated field, spread into a Pothos field definition. The resolver routes
+ * through the request's rollout runner; Pothos plugins wrap it like any other resolver.
+ */
+export function rolloutField<Args extends object, R = unknown, A = R>(
   flag: RolloutFlag,
-  impls: RolloutImplementations<Args, GraphQLContext, R>,
+  impls: RolloutImplementations<Args, GraphQLContext, R> & {
+    /** Maps the chosen path's result to the field's answer (e.g. throws an expected error). */
+    answer?: (result: R) => A;
+  },
 ) {
   return {
     directives: { rollout: { flag } },
     extensions: { [IMPLS]: impls },
-    resolve: (): never => {
-      throw new Error(`@rollout(flag: "${flag}") is not applied: call applyRolloutDirective()`);
+    resolve: async (
+      _source: unknown,
+      args: object,
+      ctx: GraphQLContext,
+      info: GraphQLResolveInfo,
+    ) => {
+      const result = await route(flag, impls, args as Args, ctx, info);
+      return (impls.answer ? impls.answer(result) : result) as A;
     },
   };
 }
 
-/** Replaces the resolver of every @rollout field with one that routes through ctx.rollout. */
+function route<Args extends object, R>(
+  flag: string,
+  impls: RolloutImplementations<Args, GraphQLContext, R>,
+  args: Args,
+  ctx: { rollout: RequestRollout } & GraphQLContext,
+  info: GraphQLResolveInfo,
+): Promise<R> {
+  impls.validate?.(args, ctx);
+  const force = impls.forceDomain
+    ? impls.forceDomain(args)
+    : ((args as { forceDomain?: boolean | null }).forceDomain ?? undefined);
+  const paths = {
+    domain: () => impls.domain(args, ctx, info),
+    legacy: () => impls.legacy(args, ctx, info),
+  };
+  return impls.mode === 'write'
+    ? ctx.rollout.write(flag, force, paths)
+    : ctx.rollout.read(flag, force, paths);
+}
+
+/**
+ * Checks that @rollout and rolloutField() come together on every field: a field with the
+ * directive routes through the rollout runner, and a routed field shows the directive.
+ */
 export function applyRolloutDirective(schema: GraphQLSchema): GraphQLSchema {
-  return mapSchema(schema, {
-    [MapperKind.OBJECT_FIELD]: (field, fieldName, typeName) => {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
       const flag = getDirective(schema, field, 'rollout')?.[0]?.flag as string | undefined;
-      const impls = field.extensions?.[IMPLS] as
-        | RolloutImplementations<Record<string, unknown>, { rollout: RequestRollout }, unknown>
-        | undefined;
-      if (!flag && !impls) return field;
-      if (!flag || !impls) {
-        throw new Error(`${typeName}.${fieldName}: @rollout and rolloutField() must come together`);
+      const impls = field.extensions?.[IMPLS];
+      if (Boolean(flag) !== Boolean(impls)) {
+        throw new Error(
+          `${type.name}.${field.name}: @rollout and rolloutField() must come together`,
+        );
       }
-      const resolve: GraphQLFieldConfig<unknown, { rollout: RequestRollout }>['resolve'] = (
-        _source,
-        args,
-        ctx,
-        info,
-      ) => {
-        impls.validate?.(args, ctx);
-        const force = impls.forceDomain
-          ? impls.forceDomain(args)
-          : (args.forceDomain as boolean | null | undefined);
-        const paths = {
-          domain: () => impls.domain(args, ctx, info),
-          legacy: () => impls.legacy(args, ctx, info),
-        };
-        return impls.mode === 'write'
-          ? ctx.rollout.write(flag, force, paths)
-          : ctx.rollout.read(flag, force, paths);
-      };
-      return { ...field, resolve };
-    },
-  });
+    }
+  }
+  return schema;
 }

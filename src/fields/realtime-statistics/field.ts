@@ -78,7 +78,7 @@ builder.queryField('realtimeStatistics', (t) =>
     type: RealtimeStatistics,
     description: `Today's detection counts, regions, performance and pending violations, as the legacy dashboard showed them. Migrated under the rollout flag \`${FLAG}\`.`,
     args: graphqlArgs(t.arg, args),
-    ...rolloutField<ArgValues<typeof args>>(FLAG, {
+    ...rolloutField<ArgValues<typeof args>, Stats>(FLAG, {
       domain: (_args, ctx) => ctx.services.statistics.domain.realtimeStatistics(ctx.now),
       legacy: (_args, ctx) => ctx.services.statistics.legacy.realtimeStatistics(ctx.now),
     }),

@@ -1,6 +1,7 @@
 // Query.recentEvents under @rollout: the newest events of a window, from the domain `events`
 // table or the legacy log, with the same arguments and the same order.
 
+import type { EventRecord } from '../../domain/types.js';
 import { builder } from '../../graphql/builder.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { rolloutField } from '../../graphql/rollout-directive.js';
@@ -15,7 +16,7 @@ builder.queryField('recentEvents', (t) =>
     type: [Event],
     description: `The newest events in the last \`minutes\`, newest first (by timestamp). Migrated under the rollout flag \`${FLAG}\`.`,
     args: graphqlArgs(t.arg, args),
-    ...rolloutField<Args>(FLAG, {
+    ...rolloutField<Args, EventRecord[]>(FLAG, {
       validate: (values) => checkBounds(args, values),
       domain: (values, ctx) => ctx.services.events.domain.recentEvents(toQuery(values, ctx)),
       legacy: (values, ctx) => ctx.services.events.legacy.recentEvents(toQuery(values, ctx)),

@@ -1,5 +1,6 @@
 // Mutation.updateViolationStatus under @rollout in write mode.
-// Expected failures (unknown id, reused idempotency key) are union members; a write whose
+// Expected failures (unknown id, reused idempotency key) are union members, through Pothos'
+// errors plugin: the answer throws them as typed errors after the rollout ran. A write whose
 // outcome is unknown, or that no path could apply, is an error with a code, never an answer.
 import { GraphQLError } from 'graphql';
 import { requireScope } from '../../auth/access.js';
@@ -18,8 +19,23 @@ import {
 import { FLAG } from './spec.js';
 
 type Updated = Extract<StatusUpdateOutcome, { kind: 'updated' }>;
-type NotFound = Extract<StatusUpdateOutcome, { kind: 'not_found' }>;
-type Conflict = Extract<StatusUpdateOutcome, { kind: 'conflict' }>;
+
+/** No violation has the id: nothing changed. */
+class ViolationNotFoundError extends Error {
+  constructor(readonly id: number) {
+    super(`Violation ${id} does not exist`);
+  }
+}
+
+/** The change conflicts with an earlier one (a reused idempotency key): nothing changed. */
+class WriteConflictError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'idempotency_key_reused',
+  ) {
+    super(message);
+  }
+}
 
 const UpdateViolationStatusSuccess = builder
   .objectRef<Updated>('UpdateViolationStatusSuccess')
@@ -38,9 +54,10 @@ const UpdateViolationStatusSuccess = builder
     }),
   });
 
-const ViolationNotFound = builder.objectRef<NotFound>('ViolationNotFound').implement({
+builder.objectType(ViolationNotFoundError, {
+  name: 'ViolationNotFound',
   fields: (t) => ({
-    message: t.string({ resolve: (r) => `Violation ${r.id} does not exist` }),
+    message: t.exposeString('message'),
     id: t.exposeID('id'),
   }),
 });
@@ -49,22 +66,13 @@ const WriteConflictReason = builder.enumType('WriteConflictReason', {
   values: { IDEMPOTENCY_KEY_REUSED: { value: 'idempotency_key_reused' } } as const,
 });
 
-const WriteConflict = builder.objectRef<Conflict>('WriteConflict').implement({
+builder.objectType(WriteConflictError, {
+  name: 'WriteConflict',
   description: 'The change was refused because it conflicts with an earlier one; nothing changed.',
   fields: (t) => ({
     message: t.exposeString('message'),
     reason: t.field({ type: WriteConflictReason, resolve: (r) => r.reason }),
   }),
-});
-
-const UpdateViolationStatusResult = builder.unionType('UpdateViolationStatusResult', {
-  types: [UpdateViolationStatusSuccess, ViolationNotFound, WriteConflict],
-  resolveType: (r) =>
-    r.kind === 'updated'
-      ? UpdateViolationStatusSuccess
-      : r.kind === 'not_found'
-        ? ViolationNotFound
-        : WriteConflict,
 });
 
 const UpdateViolationStatusInput = builder.inputType('UpdateViolationStatusInput', {
@@ -86,11 +94,22 @@ type UpdateArgs = { input: typeof UpdateViolationStatusInput.$inferInput };
 
 builder.mutationField('updateViolationStatus', (t) =>
   t.field({
-    type: UpdateViolationStatusResult,
+    type: UpdateViolationStatusSuccess,
+    errors: {
+      types: [ViolationNotFoundError, WriteConflictError],
+      directResult: true,
+      union: { name: 'UpdateViolationStatusResult' },
+    },
     description: `Sets the status of a violation. Needs the violations:write scope. Migrated under the rollout flag \`${FLAG}\`.`,
     args: { input: t.arg({ type: UpdateViolationStatusInput, required: true }) },
-    ...rolloutField<UpdateArgs>(FLAG, {
+    ...rolloutField<UpdateArgs, StatusUpdateOutcome, Updated>(FLAG, {
       mode: 'write',
+      answer: (outcome) => {
+        if (outcome.kind === 'not_found') throw new ViolationNotFoundError(outcome.id);
+        if (outcome.kind === 'conflict')
+          throw new WriteConflictError(outcome.message, outcome.reason);
+        return outcome;
+      },
       forceDomain: (args) => args.input.forceDomain,
       validate: (args, ctx) => {
         requireScope(ctx, 'violations:write');

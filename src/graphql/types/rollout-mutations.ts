@@ -10,9 +10,26 @@ import { Rollout, RolloutChange, requireRolloutAdmin } from './rollout.js';
 type Changed = Extract<ChangeResult, { ok: true }>;
 type Conflict = Extract<ChangeResult, { error: 'conflict' }>;
 type Rejected = Extract<ChangeResult, { error: 'rejected' }>;
-type Answer = Changed | Conflict | Rejected;
 
-// Declared here as well as by any other mutation file: Pothos registers the root type once.
+/** expectedVersion was stale: the answer carries the current state to retry from. */
+class RolloutConflict extends Error {
+  readonly current: Conflict['current'];
+  constructor(result: Conflict) {
+    super(result.message);
+    this.current = result.current;
+  }
+}
+
+/** The change does not apply to the rollout in its current mode or step. */
+class RolloutRejected extends Error {
+  readonly code: Rejected['code'];
+  readonly current: Rejected['current'];
+  constructor(result: Rejected) {
+    super(result.message);
+    this.code = result.code;
+    this.current = result.current;
+  }
+}
 
 const RolloutChanged = builder.objectRef<Changed>('RolloutChanged').implement({
   fields: (t) => ({
@@ -26,7 +43,8 @@ const RolloutChanged = builder.objectRef<Changed>('RolloutChanged').implement({
   }),
 });
 
-const RolloutConflictError = builder.objectRef<Conflict>('RolloutConflictError').implement({
+builder.objectType(RolloutConflict, {
+  name: 'RolloutConflictError',
   description: 'expectedVersion was not the current version: someone else changed the rollout.',
   fields: (t) => ({
     message: t.exposeString('message'),
@@ -38,7 +56,8 @@ const RolloutRejectCode = builder.enumType('RolloutRejectCode', {
   values: ['PAUSED', 'KILLED', 'AT_LAST_STEP'] as const,
 });
 
-const RolloutRejectedError = builder.objectRef<Rejected>('RolloutRejectedError').implement({
+builder.objectType(RolloutRejected, {
+  name: 'RolloutRejectedError',
   description: 'The change does not apply to the rollout in its current mode or step.',
   fields: (t) => ({
     message: t.exposeString('message'),
@@ -47,10 +66,15 @@ const RolloutRejectedError = builder.objectRef<Rejected>('RolloutRejectedError')
   }),
 });
 
-const RolloutChangeResult = builder.unionType('RolloutChangeResult', {
-  types: [RolloutChanged, RolloutConflictError, RolloutRejectedError],
-  resolveType: (r) =>
-    r.ok ? RolloutChanged : r.error === 'conflict' ? RolloutConflictError : RolloutRejectedError,
+/** Every admin mutation answers RolloutChangeResult: the change, or why it was refused. */
+const changeResult = () => ({
+  type: RolloutChanged,
+  errors: {
+    types: [RolloutConflict, RolloutRejected],
+    directResult: true as const,
+    result: { name: 'RolloutChanged' },
+    union: { name: 'RolloutChangeResult' },
+  },
 });
 
 /** Checks the scope, runs the change as the principal, maps invalid input to BAD_USER_INPUT. */
@@ -59,7 +83,7 @@ async function change(
   operation: string,
   args: { flag: string; reason: string; expectedVersion?: number | null | undefined },
   run: (req: ChangeRequest) => Promise<ChangeResult>,
-): Promise<Answer> {
+): Promise<Changed> {
   requireRolloutAdmin(ctx, operation);
   const result = await run({
     flag: args.flag,
@@ -70,10 +94,9 @@ async function change(
     requestId: ctx.requestId,
     logger: ctx.logger,
   });
-  if (!result.ok && result.error === 'invalid') {
-    throw badInput(result.message);
-  }
-  return result as Answer;
+  if (result.ok) return result;
+  if (result.error === 'invalid') throw badInput(result.message);
+  throw result.error === 'conflict' ? new RolloutConflict(result) : new RolloutRejected(result);
 }
 
 builder.mutationFields((t) => {
@@ -91,7 +114,7 @@ builder.mutationFields((t) => {
     verb: 'promote' | 'pause' | 'resume' | 'kill',
   ) =>
     t.field({
-      type: RolloutChangeResult,
+      ...changeResult(),
       description: `${description} Needs the rollout:admin scope.`,
       args: common,
       resolve: (_root, args, ctx) =>
@@ -99,7 +122,7 @@ builder.mutationFields((t) => {
     });
   return {
     setRolloutPercentage: t.field({
-      type: RolloutChangeResult,
+      ...changeResult(),
       description: 'Moves a rollout to a percentage (0-100). Needs the rollout:admin scope.',
       args: {
         ...common,
