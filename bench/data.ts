@@ -78,8 +78,8 @@ async function write(stream: Writable, chunk: string): Promise<void> {
 /**
  * Writes `lines` events spread evenly over the 24 h before `end` (oldest first, as a detection
  * pipeline appends them) to `logPath`, and the same events to `events` through COPY (and the
- * newest `copy.lines` to `copy.file` in COPY text format, for PGlite). Lines look like
- * LEGACY_CONTRACT.md §1.
+ * newest `copy.lines` to `copy.file` in COPY text format, for PGlite). Lines look like the
+ * pipeline's (docs/legacy-contract.md, the event log).
  */
 export async function loadEvents(
   url: string,

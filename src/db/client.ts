@@ -14,7 +14,7 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export interface DatabaseHandle {
   db: Db;
   kind: 'pglite' | 'postgres';
-  /** Runs raw SQL and returns its rows, hiding the drivers' different result shapes (trap 6). */
+  /** Runs raw SQL and returns its rows, hiding the drivers' different result shapes. */
   rows<T = Record<string, unknown>>(query: SQL): Promise<T[]>;
   /** The postgres.js client, when on PostgreSQL (LISTEN/NOTIFY, benchmarks). */
   sql?: postgres.Sql;

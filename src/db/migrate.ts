@@ -9,7 +9,7 @@ import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import type { DatabaseHandle } from './client.js';
 
-/** Resolved from the package root, not the bundle location (trap 5); MIGRATIONS_DIR overrides. */
+/** Resolved from the package root, not the bundle location (a bundle would move it); MIGRATIONS_DIR overrides. */
 export const migrationsFolder =
   process.env.MIGRATIONS_DIR ?? fileURLToPath(new URL('../../drizzle', import.meta.url));
 

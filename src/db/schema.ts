@@ -1,6 +1,7 @@
-// The domain model (DESIGN.md "Domain model"): tables only. Every timestamp is timestamptz in
-// `Date` mode (STACK_NOTES trap 10); descending indexes are NULLS FIRST so they match a plain
-// `ORDER BY … DESC` (trap 11).
+// The domain model (docs/architecture.md, "Data"): tables only. Every timestamp is timestamptz
+// in `Date` mode (timezone-less columns and string mode drift); descending indexes are NULLS
+// FIRST so they match a plain `ORDER BY … DESC` (drizzle's default, NULLS LAST, does not, and
+// PostgreSQL would sort the whole window instead of reading the index).
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -176,7 +177,7 @@ export const violationStatusHistory = pgTable(
   ],
 );
 
-// Rollout control plane (DESIGN.md "The rollout engine"): one row per flag is the source of truth
+// Rollout control plane (docs/operations.md): one row per flag is the source of truth
 // once seeded from the environment; every applied change appends a row to rollout_changes in the
 // same transaction, so the log holds exactly the changes that took effect.
 export const ROLLOUT_MODES = ['active', 'paused', 'killed'] as const;

@@ -83,7 +83,7 @@ async function insertEvents(tx: Tx, rows: EventRow[]): Promise<number> {
       returning 1
     )
     select count(*)::int as n from ins`);
-  // PGlite answers { rows }, postgres.js an array (STACK_NOTES trap 6).
+  // PGlite answers { rows }, postgres.js an array.
   const out = ((result as { rows?: unknown }).rows ?? result) as { n: number }[];
   return Number(out[0]?.n ?? 0);
 }

@@ -260,7 +260,7 @@ export function pyFloatRepr(x: number): string {
 
 /**
  * Python's `json.dumps(v, ensure_ascii=False, separators=(',', ':'))`, except that NaN and
- * ±Infinity print as `null` (the contract's correction 4: Python raised and answered 500).
+ * ±Infinity print as `null` (a correction, see docs/legacy-contract.md: Python raised and answered 500).
  * Strings go through JSON.stringify, whose escapes are Python's (lowercase `\u00XX` for other
  * control characters, `/` and non-ASCII kept) for every well-formed string; a lone surrogate is
  * escaped as `\udXXX` where Python would have failed to encode the response at all.

@@ -1,7 +1,7 @@
 // Domain path of `recentEvents`: one indexed query on `events` (occurred_at desc, id desc), so
 // PostgreSQL reads exactly `limit` index entries whatever the table size. The query has six
 // shapes (type filter or not × camera: any, none, one); each is a prepared statement built on
-// first use, so PostgreSQL does not plan it again on every request (STACK_NOTES trap 12). Rows
+// first use, so PostgreSQL does not plan it again on every request (an unprepared statement costs about twice the database CPU). Rows
 // come back as the driver reads them and are mapped here: drizzle's generic per-column mapping
 // was a tenth of a REST request's CPU.
 import { and, desc, eq, gte, isNull, or, type SQL, sql } from 'drizzle-orm';

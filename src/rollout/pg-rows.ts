@@ -10,7 +10,7 @@ import { rolloutChanges, rolloutFlags } from '../db/schema.js';
 /** The channel every gateway LISTENs on; the payload is the changed flag. */
 export const ROLLOUT_CHANNEL = 'rollout_changed';
 
-/** The schedule a seeded flag gets (the write path's plan in LEGACY_CONTRACT.md §5). */
+/** The schedule a seeded flag gets (the old service's own migration plan: 5% → 100%). */
 export const DEFAULT_STEPS: readonly number[] = [5, 10, 25, 50, 100];
 
 export type RolloutRow = typeof rolloutFlags.$inferSelect;

@@ -1,4 +1,4 @@
-// The legacy REST contract (LEGACY_CONTRACT.md §2–3), case by case, on both rollout paths:
+// The legacy REST contract (docs/legacy-contract.md: recent events and statistics), case by case, on both rollout paths:
 // status, the headers that matter, and the exact body bytes.
 import { writeFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';

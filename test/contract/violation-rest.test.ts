@@ -1,4 +1,4 @@
-// PUT /api/v1/records/violations/{violation_id}/status against LEGACY_CONTRACT.md §4: bodies are
+// PUT /api/v1/records/violations/{violation_id}/status against the old service's answers (docs/legacy-contract.md): bodies are
 // compared byte for byte, and every refused request is checked to have changed nothing.
 import { describe, expect, it } from 'vitest';
 import { describeEachDb } from '../helpers/db.js';

@@ -17,7 +17,7 @@ import { parseLogLine } from '../../src/legacy/log-record.js';
 import { describeEachDb } from '../helpers/db.js';
 
 const NOW = new Date('2026-11-29T08:30:00.000Z');
-/** The pipeline's line, compact with keys in its order (LEGACY_CONTRACT §1). */
+/** The pipeline's line, compact with keys in its order (docs/legacy-contract.md, the event log). */
 const LEGACY_LINE =
   /^\{"ts":\d+\.\d{1,6},"type":"[A-Z_]+","camera_id":"cam[0-7]","track_id":\d+,"evidence":\{"region":"[^"]+","confidence":(0|1)\.\d{1,3},"bbox":\[\d+,\d+,\d+,\d+\]\}\}$/;
 

@@ -11,7 +11,7 @@ import {
   str,
 } from '../../src/rest/v1/params.js';
 
-// The tables of the legacy endpoints (LEGACY_CONTRACT.md §2 and §4), as the shims declare them.
+// The tables of the legacy endpoints (docs/legacy-contract.md), as the shims declare them.
 const recentEvents = defineParams(
   {
     limit: int({ default: 100, ge: 1, le: 1000 }),

@@ -1,5 +1,5 @@
 // DateTime (ISO 8601 strings, UTC) and JSON (objects passed through untouched: no per-row
-// re-stringifying, STACK_NOTES trap 14), from graphql-scalars.
+// re-stringifying), from graphql-scalars.
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { builder } from '../builder.js';
 
