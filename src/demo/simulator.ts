@@ -7,6 +7,7 @@ import type { DatabaseHandle } from '../db/client.js';
 import { detectionRecords, violationEvents } from '../db/schema.js';
 import { type EventType, VIOLATION_FOR } from '../domain/event-types.js';
 import { dumpPy, type PyValue } from '../legacy/py-json.js';
+import { ROTATED_BACKUPS, rotatedPath } from '../legacy/rotation.js';
 import { CAMERAS } from './seed.js';
 
 /**
@@ -30,9 +31,6 @@ export interface SimulatedEvent {
   confidence: number;
   bbox: [number, number, number, number];
 }
-
-/** Python's RotatingFileHandler backupCount in the legacy pipeline. */
-const BACKUP_COUNT = 10;
 
 /** mulberry32: a small seeded generator so tests and demos can replay a run. */
 export function seededRng(seed: number): () => number {
@@ -113,10 +111,10 @@ export function formatLegacyLine(e: SimulatedEvent): string {
 }
 
 /** RotatingFileHandler.doRollover: .9→.10 … .1→.2, current→.1; rename replaces the target. */
-export async function rotateLog(logPath: string, backupCount = BACKUP_COUNT): Promise<void> {
+export async function rotateLog(logPath: string, backupCount = ROTATED_BACKUPS): Promise<void> {
   for (let i = backupCount - 1; i >= 1; i--)
-    await renameIfExists(`${logPath}.${i}`, `${logPath}.${i + 1}`);
-  await renameIfExists(logPath, `${logPath}.1`);
+    await renameIfExists(rotatedPath(logPath, i), rotatedPath(logPath, i + 1));
+  await renameIfExists(logPath, rotatedPath(logPath, 1));
 }
 
 async function renameIfExists(from: string, to: string): Promise<void> {

@@ -3,9 +3,7 @@
 // A last line without its newline is still being written, so it is never returned.
 import { createHash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
-
-/** Python's RotatingFileHandler in the legacy pipeline keeps `.1` … `.10`. */
-export const ROTATED_BACKUPS = 10;
+import { ROTATED_BACKUPS, rotatedPath } from '../legacy/rotation.js';
 
 const NEWLINE = 0x0a;
 const CHUNK_BYTES = 1 << 20;
@@ -140,7 +138,7 @@ async function readHead(fh: FileHandle): Promise<string | null> {
 async function openRotated(logPath: string): Promise<{ index: number; file: LogFile }[]> {
   const found: { index: number; file: LogFile }[] = [];
   for (let index = 1; index <= ROTATED_BACKUPS; index++) {
-    const file = await LogFile.open(`${logPath}.${index}`);
+    const file = await LogFile.open(rotatedPath(logPath, index));
     if (file) found.push({ index, file });
   }
   return found;

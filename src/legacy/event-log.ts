@@ -11,6 +11,7 @@ import {
   readFileUncached,
   type ScanStats,
 } from './log-scan.js';
+import { ROTATED_BACKUPS, rotatedPath } from './rotation.js';
 import { TailCache, type TailCacheUsage } from './tail-cache.js';
 
 export type { ScanStats } from './log-scan.js';
@@ -54,7 +55,7 @@ export class LegacyEventLog implements EventSource {
     opts: LegacyEventLogOptions = {},
   ) {
     this.tolerance = opts.orderToleranceSeconds ?? 60;
-    this.maxRotated = opts.maxRotated ?? 10;
+    this.maxRotated = opts.maxRotated ?? ROTATED_BACKUPS;
     this.chunkSize = Math.max(1, Math.floor(opts.chunkSize ?? DEFAULT_CHUNK_SIZE));
     const maxLines = Math.floor(opts.tailCacheRecords ?? DEFAULT_TAIL_CACHE_RECORDS);
     const maxBytes = Math.floor(opts.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES);
@@ -106,7 +107,7 @@ export class LegacyEventLog implements EventSource {
     // not end the search (the handler renames .9 → .10 … .1 → .2 one at a time).
     const seen = new Set<string>();
     for (let k = 0; k <= this.maxRotated && !scan.stopped; k++) {
-      const path = k === 0 ? this.path : `${this.path}.${k}`;
+      const path = rotatedPath(this.path, k);
       if (this.cache) await this.cache.read(path, k, scan, seen);
       else await readFileUncached(path, k, scan, seen, this.chunkSize);
     }
