@@ -8,7 +8,7 @@ import './graphql/types/violation.js';
 import './graphql/types/rollout.js';
 import './graphql/types/rollout-mutations.js';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { FIELDS } from './fields/index.js';
+import './fields/index.js';
 import { builder } from './graphql/builder.js';
 import { applyRolloutDirective, rolloutDirective } from './graphql/rollout-directive.js';
 
@@ -20,9 +20,6 @@ export const declaredSchema = builder.toSchema({
 
 /** The executable schema: @rollout fields routed through the request's rollout runner. */
 export const schema = applyRolloutDirective(declaredSchema);
-
-/** The migrated fields' schema coordinates (their modules registered them on the builder). */
-export const migratedCoordinates = FIELDS.map((f) => f.coordinate);
 
 export function printSchemaSDL(): string {
   return `${printSchemaWithDirectives(declaredSchema)}\n`;

@@ -11,7 +11,7 @@ export interface AccessDenied {
   message: string;
 }
 
-export function hasScope(principal: Principal | undefined, scope: Scope): boolean {
+function hasScope(principal: Principal | undefined, scope: Scope): boolean {
   return principal?.scopes.has(scope) ?? false;
 }
 

@@ -33,7 +33,7 @@ const VERIFY_KEY = 'rollout-verify';
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export const ENDPOINTS: Endpoint[] = [
+const ENDPOINTS: Endpoint[] = [
   {
     flag: 'events.recent',
     rest: {

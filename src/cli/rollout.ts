@@ -141,7 +141,7 @@ function answer(io: CliIo, result: ChangeAnswer): number {
   return 1;
 }
 
-export function formatRollout(r: RolloutView): string {
+function formatRollout(r: RolloutView): string {
   const step = r.step === null ? 'between steps' : `step ${r.step}/${r.steps.length}`;
   const count = (path: string) =>
     r.counters.decisions.filter((d) => d.path === path).reduce((n, d) => n + d.count, 0);

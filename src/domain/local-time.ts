@@ -12,7 +12,7 @@ export interface LocalParts {
 }
 
 /** The local calendar date and time of `instant` in `timeZone`, as zero-padded strings. */
-export function localParts(instant: Date, timeZone: string): LocalParts {
+function localParts(instant: Date, timeZone: string): LocalParts {
   let format = formatters.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-CA', {

@@ -21,7 +21,7 @@ export interface GraphQLLimits {
   maxTokens: number;
 }
 
-export const defaultLimits: GraphQLLimits = {
+const defaultLimits: GraphQLLimits = {
   maxDepth: 10,
   maxCost: 5000,
   maxAliases: 15,

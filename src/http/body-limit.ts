@@ -3,7 +3,7 @@
 // request goes on untouched), and by counting bytes when the body is streamed.
 import { jsonResponse } from './json.js';
 
-export function tooLarge(limit: number): Response {
+function tooLarge(limit: number): Response {
   return jsonResponse({ detail: `Request body larger than ${limit} bytes` }, 413);
 }
 

@@ -22,11 +22,11 @@ export function shortHash(data: Buffer | string): string {
 }
 
 /** `dev:ino:head`, the form stored in ingest_checkpoints.file_id. */
-export function formatFileId(f: { dev: number; ino: number; head: string }): string {
+function formatFileId(f: { dev: number; ino: number; head: string }): string {
   return `${f.dev}:${f.ino}:${f.head}`;
 }
 
-export function parseFileId(id: string): { dev: string; ino: string; head: string } {
+function parseFileId(id: string): { dev: string; ino: string; head: string } {
   const [dev = '', ino = '', head = ''] = id.split(':');
   return { dev, ino, head };
 }

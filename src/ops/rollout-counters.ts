@@ -50,7 +50,7 @@ export async function rolloutCounters(metrics: Metrics, flag: string): Promise<R
  * The upper bound of the histogram bucket holding quantile `q`: an honest "at most" (the
  * buckets are cumulative). Null when empty or when the quantile lies past the last finite bucket.
  */
-export function quantileUpperBound(
+function quantileUpperBound(
   buckets: [le: number, cumulative: number][],
   count: number,
   q: number,

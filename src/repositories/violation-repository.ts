@@ -50,7 +50,7 @@ export interface ViolationCursor {
 
 export type ListedViolation = ViolationRow & { cursor: string };
 
-export function encodeCursor(c: ViolationCursor): string {
+function encodeCursor(c: ViolationCursor): string {
   return Buffer.from(`v1:${c.micros}:${c.id}`).toString('base64url');
 }
 

@@ -208,7 +208,7 @@ function modeRejection(row: RolloutRow, verb: string): Plan {
 }
 
 /** Hundredths, as the engine's buckets: 12.345 would silently mean 12.35 anyway. */
-export function roundPercent(percent: number): number {
+function roundPercent(percent: number): number {
   return Math.round(percent * 100) / 100;
 }
 
@@ -216,7 +216,7 @@ function checkPercent(percent: number): string | undefined {
   return percent >= 0 && percent <= 100 ? undefined : `percent must be 0–100 (got ${percent})`;
 }
 
-export function checkSteps(steps: readonly number[]): string | undefined {
+function checkSteps(steps: readonly number[]): string | undefined {
   if (steps.length === 0 || steps.length > 20) return 'a schedule has 1 to 20 steps';
   for (const [i, step] of steps.entries()) {
     if (!(step > 0 && step <= 100)) return `steps must be in (0, 100] (got ${step})`;

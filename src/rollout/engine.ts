@@ -14,7 +14,7 @@ export type RolloutPath = 'domain' | 'legacy';
 export type DecisionReason = 'forced' | 'killed' | 'bucket' | 'no_key';
 
 /** The number of sticky buckets; a percentage step of 0.01 moves exactly one bucket. */
-export const BUCKETS = 10_000;
+const BUCKETS = 10_000;
 
 export interface FlagState {
   flag: string;
@@ -61,7 +61,7 @@ export function bucketOf(flag: string, key: string): number {
  * exactly 1250 buckets; the threshold only grows with the percentage, which is what keeps a
  * caller on the domain path while the rollout advances. NaN yields NaN: nobody is promoted.
  */
-export function thresholdOf(percent: number): number {
+function thresholdOf(percent: number): number {
   return Math.round(percent * 100);
 }
 

@@ -85,7 +85,7 @@ builder.queryField('realtimeStatistics', (t) =>
   }),
 );
 
-export function formatUptime(seconds: number): string {
+function formatUptime(seconds: number): string {
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
   const s = seconds % 60;

@@ -4,7 +4,7 @@
 import type { RestRoute } from './router.js';
 
 /** The X-Rollout-* response headers every shim sends. */
-export const rolloutHeadersDoc = {
+const rolloutHeadersDoc = {
   'X-Rollout-Path': {
     description: 'domain or legacy: the path that answered.',
     schema: { type: 'string' },

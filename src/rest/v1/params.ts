@@ -226,7 +226,7 @@ function lastValue(source: ParamSource, name: string): string | undefined {
 }
 
 /** FastAPI's 422 body: `{"detail":[...]}`; JSON.stringify escapes strings as json.dumps does. */
-export function validationErrorBody(errors: readonly ValidationErrorEntry[]): string {
+function validationErrorBody(errors: readonly ValidationErrorEntry[]): string {
   return JSON.stringify({ detail: errors });
 }
 
