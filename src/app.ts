@@ -16,6 +16,8 @@ import { createGraphQLServer, type GraphQLLimits } from './graphql/yoga.js';
 import { limitBody } from './http/body-limit.js';
 import { jsonResponse } from './http/json.js';
 import { LegacyEventLog } from './legacy/event-log.js';
+import { reportSkipsOnce } from './legacy/log-scan.js';
+import { ScanLimiter } from './legacy/scan-limits.js';
 import { LegacyStatistics } from './legacy/statistics-legacy.js';
 import { LegacyViolationWriter } from './legacy/violation-legacy.js';
 import { health, readiness } from './ops/health.js';
@@ -94,6 +96,13 @@ export function createApp(deps: AppDeps) {
   const legacyLog = new LegacyEventLog(config.eventLogPath, {
     orderToleranceSeconds: config.legacyOrderToleranceSeconds,
     tailCacheRecords: config.legacyTailCacheLines,
+    limiter: new ScanLimiter({
+      budgetMs: config.legacyScanBudgetMs,
+      concurrency: config.legacyScanConcurrency,
+    }),
+    onSkip: reportSkipsOnce((path, reason) =>
+      logger.warn({ path, reason }, 'legacy log: skipped a path that is not a readable file'),
+    ),
   });
   const violationRepository = new ViolationRepository(handle.db);
   const services: Services = {

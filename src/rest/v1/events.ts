@@ -6,6 +6,7 @@ import {
   legacyJson,
   rolloutHeaders,
   type ShimRequest,
+  unavailable,
 } from './execute.js';
 import { legacyRecordBytes } from './legacy-bytes.js';
 import { bool, defineParams, int, str } from './params.js';
@@ -40,7 +41,7 @@ export async function recentEvents(shim: ShimRequest, url: URL): Promise<Respons
     cameraId: p.camera_id,
     forceDomain: p.force_domain,
   });
-  if (!result.data) return internalError();
+  if (!result.data) return unavailable(result.errors) ?? internalError();
   const body = `[${result.data.recentEvents.map((e) => legacyRecordBytes(e.logLine)).join(',')}]`;
   return legacyJson(body, 200, rolloutHeaders(result.rollout?.['events.recent']));
 }

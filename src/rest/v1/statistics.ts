@@ -9,6 +9,7 @@ import {
   legacyJson,
   rolloutHeaders,
   type ShimRequest,
+  unavailable,
 } from './execute.js';
 import { bool, defineParams } from './params.js';
 
@@ -52,7 +53,7 @@ export async function realtimeStatistics(shim: ShimRequest, url: URL): Promise<R
   const result = await executeDocument<{ realtimeStatistics: Stats }>(shim, DOCUMENT, {
     forceDomain: parsed.value.force_domain,
   });
-  if (!result.data) return internalError();
+  if (!result.data) return unavailable(result.errors) ?? internalError();
   const s = result.data.realtimeStatistics;
   const d = s.detectionStats;
   const local = (iso: string) => naiveLocalIso(new Date(iso), shim.timeZone);
