@@ -104,6 +104,10 @@ export function createApp(deps: AppDeps) {
       logger.warn({ path, reason }, 'legacy log: skipped a path that is not a readable file'),
     ),
   });
+  const legacyStatistics = new LegacyStatistics(legacyLog, {
+    timeZone: config.timeZone,
+    startedAt,
+  });
   const violationRepository = new ViolationRepository(handle.db);
   const services: Services = {
     events: {
@@ -117,9 +121,7 @@ export function createApp(deps: AppDeps) {
           timeZone: config.timeZone,
           startedAt,
         }) as StatisticsSource),
-      legacy:
-        deps.services?.statistics?.legacy ??
-        new LegacyStatistics(legacyLog, { timeZone: config.timeZone, startedAt }),
+      legacy: deps.services?.statistics?.legacy ?? legacyStatistics,
     },
     violations: {
       domain: deps.services?.violations?.domain ?? violationRepository,
@@ -237,9 +239,13 @@ export function createApp(deps: AppDeps) {
     },
   );
 
-  /** Stops the rollout state's LISTEN and resync (before closing the database). */
+  /**
+   * Stops the rollout state's LISTEN and resync (before closing the database), and closes the
+   * log files the legacy readers hold open.
+   */
   const close = async () => {
     await pgState?.stop();
+    await Promise.all([legacyStatistics.close(), legacyLog.close()]);
   };
   return Object.assign(adapter, {
     metrics,
