@@ -148,6 +148,20 @@ describe('legacy statistics kept up to date from appended lines', () => {
     expect(after).toEqual(await fullScan(path, 'Asia/Kolkata', new Date((m + 5) * 1000)));
   });
 
+  it('counts the day again when the log was rewritten instead of appended to', async () => {
+    const path = await tempLogPath();
+    const now = new Date('2026-11-29T10:00:00Z');
+    const t0 = now.getTime() / 1000 - 600;
+    await writeFile(path, [1, 2, 3, 4].map((i) => `${line(t0 + i, i)}\n`).join(''));
+    const stats = incremental(path, 'UTC');
+    expect((await stats.realtimeStatistics(now)).detectionStats.totalDetectionsToday).toBe(4);
+    await writeFile(path, `${line(t0 + 5, 5)}\n`);
+    const after = await stats.realtimeStatistics(now);
+    expect(after.detectionStats.totalDetectionsToday).toBe(1);
+    expect(after).toEqual(await fullScan(path, 'UTC', now));
+    expect(stats.dayTally!.stats.builds).toBe(2);
+  });
+
   it('skips a directory or a dangling symlink loop at a rotation path', async () => {
     const path = await tempLogPath();
     const now = new Date('2026-11-29T10:00:00Z');
