@@ -38,7 +38,7 @@ export interface CpuWatch {
 }
 
 /** utime + stime of a process in ms (/proc: Linux only; 0 elsewhere or once it has exited). */
-async function cpuMs(pid: number): Promise<number> {
+export async function cpuMs(pid: number): Promise<number> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -1,5 +1,7 @@
 // npm run bench [-- --smoke] [--rounds N] [--seconds N] [--connections N] [--out FILE]
 //   [--only a,b] [--keep] [--profile DIR] [--compare DIR] [--lines N]
+// npm run bench -- --faults [--lines N] [--out FILE]: only the fault scenarios of the legacy path
+//   on a big log (bench/faults.ts; 6,000,000 lines by default; never part of --smoke).
 // One run: generates the data sets (a JSONL log, the same events in PostgreSQL, the statistics
 // tables), starts every server under test in its own process, checks one answer of each
 // scenario, then measures the scenarios in interleaved rounds with autocannon from this process.
@@ -16,6 +18,7 @@ import {
   explainRecentEvents,
   explainStatistics,
 } from './explain.js';
+import { runFaults } from './faults.js';
 import {
   fetchOnce,
   type Measurement,
@@ -40,6 +43,7 @@ const { values: opts } = parseArgs({
     profile: { type: 'string' },
     compare: { type: 'string' },
     lines: { type: 'string' },
+    faults: { type: 'boolean', default: false },
   },
 });
 const smoke = opts.smoke;
@@ -237,7 +241,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
+(opts.faults && !smoke
+  ? runFaults({ lines: Number(opts.lines ?? 6_000_000), out: opts.out })
+  : main()
+).then(
   (code) => process.exit(code),
   (error) => {
     console.error(error);

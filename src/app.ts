@@ -19,7 +19,9 @@ import { createGraphQLServer, type GraphQLLimits } from './graphql/yoga.js';
 import { limitBody } from './http/body-limit.js';
 import { jsonResponse } from './http/json.js';
 import { LegacyEventLog } from './legacy/event-log.js';
+import { reportSkipsOnce } from './legacy/log-scan.js';
 import { LegacyRecordPrinter } from './legacy/record-printer.js';
+import { ScanLimiter } from './legacy/scan-limits.js';
 import { health, readiness } from './ops/health.js';
 import { registerLegacyEventCounter } from './ops/legacy-metrics.js';
 import type { Logger } from './ops/logger.js';
@@ -89,9 +91,24 @@ export function createApp(deps: AppDeps) {
   const legacyLog = new LegacyEventLog(config.eventLogPath, {
     orderToleranceSeconds: config.legacyOrderToleranceSeconds,
     tailCacheRecords: config.legacyTailCacheLines,
+    limiter: new ScanLimiter({
+      budgetMs: config.legacyScanBudgetMs,
+      concurrency: config.legacyScanConcurrency,
+    }),
+    onSkip: reportSkipsOnce((path, reason) =>
+      logger.warn({ path, reason }, 'legacy log: skipped a path that is not a readable file'),
+    ),
   });
+  /** Closed by close(): the log files the legacy readers hold open. */
+  const closers: (() => Promise<void>)[] = [() => legacyLog.close()];
   const services = createServices(
-    { handle, legacyLog, timeZone: config.timeZone, startedAt: deps.startedAt ?? clock() },
+    {
+      handle,
+      legacyLog,
+      timeZone: config.timeZone,
+      startedAt: deps.startedAt ?? clock(),
+      onClose: (close) => closers.push(close),
+    },
     deps.services,
   );
   const yoga = createGraphQLServer({
@@ -188,9 +205,13 @@ export function createApp(deps: AppDeps) {
     },
   );
 
-  /** Stops the rollout state's LISTEN and resync (before closing the database). */
+  /**
+   * Stops the rollout state's LISTEN and resync (before closing the database), and closes the
+   * log files the legacy readers hold open.
+   */
   const close = async () => {
     await pgState?.stop();
+    await Promise.all(closers.map((close) => close()));
   };
   return Object.assign(adapter, {
     metrics,

@@ -33,6 +33,8 @@ const schema = z.object({
   LEGACY_ORDER_TOLERANCE_SECONDS: z.coerce.number().min(0).default(60),
   GRAPHQL_JIT: onOff.default(true),
   LEGACY_TAIL_CACHE_LINES: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
+  LEGACY_SCAN_BUDGET_MS: z.coerce.number().int().min(1).max(600_000).default(3000),
+  LEGACY_SCAN_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
 });
 
 function isTimeZone(tz: string): boolean {
@@ -69,6 +71,10 @@ export interface Config {
   graphqlJit: boolean;
   /** API_TOKENS; empty = open access (development only). */
   apiTokens: ApiToken[];
+  /** Time budget of one request's reads of the legacy log, in ms. */
+  legacyScanBudgetMs: number;
+  /** Most requests reading the legacy log at once. */
+  legacyScanConcurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -140,5 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graphqlJit: e.GRAPHQL_JIT,
     legacyTailCacheLines: e.LEGACY_TAIL_CACHE_LINES,
     apiTokens: tokens.tokens,
+    legacyScanBudgetMs: e.LEGACY_SCAN_BUDGET_MS,
+    legacyScanConcurrency: e.LEGACY_SCAN_CONCURRENCY,
   };
 }

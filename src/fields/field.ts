@@ -16,6 +16,8 @@ export interface FieldDeps {
   timeZone: string;
   /** When this process started (uptime). */
   startedAt: Date;
+  /** Registers what the app's close() must release (open files, timers). */
+  onClose(close: () => Promise<void>): void;
 }
 
 export interface MigratedField<K extends keyof Services = keyof Services> {

@@ -10,8 +10,10 @@ import {
   type RecordVisitor,
   readFileUncached,
   type ScanStats,
+  type SkipReporter,
 } from './log-scan.js';
 import { ROTATED_BACKUPS, rotatedPath } from './rotation.js';
+import type { ScanBudget, ScanLimiter } from './scan-limits.js';
 import { TailCache, type TailCacheUsage } from './tail-cache.js';
 
 export type { ScanStats } from './log-scan.js';
@@ -34,6 +36,26 @@ export interface LegacyEventLogOptions {
   tailCacheRecords?: number;
   /** Most bytes of log text behind the kept lines. Default 32 MiB; 0 turns the cache off. */
   tailCacheBytes?: number;
+  /**
+   * Time budget and concurrency bound of each read (recentEvents, scanSince). Default: none.
+   * A read past either is refused with LegacyScanRefused.
+   */
+  limiter?: ScanLimiter;
+  /**
+   * Told about a log path that exists but cannot be read as a log file (a directory, no
+   * permission); the reader skips it as if it were missing. Default: nothing.
+   */
+  onSkip?: SkipReporter;
+}
+
+/** Where the log is and how it is read: what another reader of the same files must agree on. */
+export interface LogFiles {
+  path: string;
+  orderToleranceSeconds: number;
+  maxRotated: number;
+  chunkSize: number;
+  limiter: ScanLimiter | undefined;
+  onSkip: SkipReporter;
 }
 
 export interface RecentEventsScan extends ScanStats {
@@ -49,6 +71,8 @@ export class LegacyEventLog implements EventSource {
   private readonly maxRotated: number;
   private readonly chunkSize: number;
   private readonly cache: TailCache | undefined;
+  private readonly limiter: ScanLimiter | undefined;
+  private readonly onSkip: SkipReporter;
 
   constructor(
     readonly path: string,
@@ -57,6 +81,8 @@ export class LegacyEventLog implements EventSource {
     this.tolerance = opts.orderToleranceSeconds ?? 60;
     this.maxRotated = opts.maxRotated ?? ROTATED_BACKUPS;
     this.chunkSize = Math.max(1, Math.floor(opts.chunkSize ?? DEFAULT_CHUNK_SIZE));
+    this.limiter = opts.limiter;
+    this.onSkip = opts.onSkip ?? (() => {});
     const maxLines = Math.floor(opts.tailCacheRecords ?? DEFAULT_TAIL_CACHE_RECORDS);
     const maxBytes = Math.floor(opts.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES);
     if (maxLines > 0 && maxBytes > 0) {
@@ -90,6 +116,18 @@ export class LegacyEventLog implements EventSource {
     });
   }
 
+  /** The files and reading rules, for the incremental statistics over the same log. */
+  get files(): LogFiles {
+    return {
+      path: this.path,
+      orderToleranceSeconds: this.tolerance,
+      maxRotated: this.maxRotated,
+      chunkSize: this.chunkSize,
+      limiter: this.limiter,
+      onSkip: this.onSkip,
+    };
+  }
+
   /** What the tail cache holds (zeros when it is off). */
   cacheUsage(): TailCacheUsage {
     return this.cache?.usage() ?? { segments: 0, lines: 0, bytes: 0 };
@@ -100,8 +138,18 @@ export class LegacyEventLog implements EventSource {
     await this.cache?.close();
   }
 
-  private async readBackwards(visit: RecordVisitor, negligible?: Negligible): Promise<ScanStats> {
-    const scan = new LogScan(this.tolerance, visit, negligible);
+  private readBackwards(visit: RecordVisitor, negligible?: Negligible): Promise<ScanStats> {
+    if (!this.limiter) return this.readAll(visit, negligible);
+    return this.limiter.run((budget) => this.readAll(visit, negligible, budget));
+  }
+
+  private async readAll(
+    visit: RecordVisitor,
+    negligible?: Negligible,
+    budget?: ScanBudget,
+  ): Promise<ScanStats> {
+    const scan = new LogScan(this.tolerance, visit, negligible, budget?.check);
+    scan.onSkip = this.onSkip;
     // Rotation renames files under our feet: an inode already read under another name is skipped
     // so a rotation during the scan does not return its lines twice, and a missing number does
     // not end the search (the handler renames .9 → .10 … .1 → .2 one at a time).
@@ -110,6 +158,7 @@ export class LegacyEventLog implements EventSource {
       const path = rotatedPath(this.path, k);
       if (this.cache) await this.cache.read(path, k, scan, seen);
       else await readFileUncached(path, k, scan, seen, this.chunkSize);
+      await budget?.pause();
     }
     return scan.stats;
   }

@@ -1,7 +1,7 @@
 // The pieces of a backwards scan of the legacy event log that the plain reader and the tail cache
 // share: what one line does to a scan (so a line replayed from memory counts exactly as the same
 // line read from the file), and reading a file's lines backwards in chunks.
-import { type Stats, statSync } from 'node:fs';
+import { constants, type Stats, statSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import type { EventRecord } from '../domain/types.js';
@@ -103,6 +103,8 @@ export class LineRun {
 export class LogScan {
   readonly stats: ScanStats = { damaged: 0, linesRead: 0, bytesRead: 0 };
   stopped = false;
+  /** Told about a path that is there but cannot be read as a log file (it is skipped). */
+  onSkip: SkipReporter = () => {};
   /** Every older line has ts <= (any newer line's ts) + tolerance; the smallest seen is tightest. */
   private minTs = Number.POSITIVE_INFINITY;
 
@@ -110,6 +112,8 @@ export class LogScan {
     private readonly tolerance: number,
     private readonly visit: RecordVisitor,
     private readonly negligible?: Negligible,
+    /** Checked every 1024 lines: throws to abandon the scan (a time budget). */
+    private readonly checkpoint?: () => void,
   ) {}
 
   /** A line read from a file: its leading ts is looked at first, and it is parsed only if needed. */
@@ -141,7 +145,7 @@ export class LogScan {
 
   /** Counts the line; true if a line with this leading ts need not be parsed. */
   private skips(lead: number): boolean {
-    this.stats.linesRead++;
+    if ((++this.stats.linesRead & 1023) === 0) this.checkpoint?.();
     return (
       this.negligible !== undefined &&
       !Number.isNaN(lead) &&
@@ -173,14 +177,57 @@ export function tailSink(k: number, scan: LogScan): LineSink {
 
 export const fileId = (st: Stats): string => `${st.dev}:${st.ino}`;
 
+/**
+ * Read-only, and non-blocking so that a FIFO at a log path cannot hang the open (a regular file
+ * reads the same either way).
+ */
+export const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+
 export async function openIfExists(path: string): Promise<FileHandle | null> {
   try {
-    return await open(path, 'r');
+    return await open(path, OPEN_FLAGS);
   } catch (err) {
     if (isMissing(err)) return null;
     throw err;
   }
 }
+
+/** Gets a path that exists but is skipped, and why (a directory, no permission, …). */
+export type SkipReporter = (path: string, reason: string) => void;
+
+/**
+ * Errors that make a path unusable as a log file however often it is tried: such a path is
+ * skipped like a missing file (and reported), never a failed request.
+ */
+export const isUnreadable = (err: unknown): boolean => {
+  const code = (err as NodeJS.ErrnoException).code;
+  return (
+    code === 'EACCES' ||
+    code === 'EPERM' ||
+    code === 'EISDIR' ||
+    code === 'ELOOP' ||
+    code === 'ENXIO' ||
+    code === 'ENAMETOOLONG'
+  );
+};
+
+/**
+ * Passes a skipped path on the first time, and again only when the reason changes or
+ * `quietMs` has passed: a directory left at a rotation path must not log on every request.
+ */
+export function reportSkipsOnce(report: SkipReporter, quietMs = 300_000): SkipReporter {
+  const last = new Map<string, { reason: string; at: number }>();
+  return (path, reason) => {
+    const now = performance.now();
+    const before = last.get(path);
+    if (before && before.reason === reason && now - before.at < quietMs) return;
+    last.set(path, { reason, at: now });
+    report(path, reason);
+  };
+}
+
+export const errorCode = (err: unknown): string =>
+  (err as NodeJS.ErrnoException).code ?? String(err);
 
 export const isMissing = (err: unknown): boolean => {
   const code = (err as NodeJS.ErrnoException).code;
@@ -212,10 +259,21 @@ export async function readFileUncached(
   seen: Set<string>,
   chunkSize: number,
 ): Promise<void> {
-  const file = await openIfExists(path);
+  let file: FileHandle | null;
+  try {
+    file = await openIfExists(path);
+  } catch (err) {
+    if (!isUnreadable(err)) throw err;
+    scan.onSkip(path, errorCode(err));
+    return;
+  }
   if (!file) return;
   try {
     const st = await file.stat();
+    if (!st.isFile()) {
+      scan.onSkip(path, 'not a regular file');
+      return;
+    }
     const id = fileId(st);
     if (st.ino !== 0 && seen.has(id)) return;
     seen.add(id);

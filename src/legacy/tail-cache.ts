@@ -23,12 +23,15 @@
 import { close, fstat, open, read, type Stats } from 'node:fs';
 import { promisify } from 'node:util';
 import {
+  errorCode,
   fileId,
   isMissing,
+  isUnreadable,
   LineRun,
   type LineSink,
   type LogScan,
   NEWLINE,
+  OPEN_FLAGS,
   type PositionalFile,
   readAt,
   readFileUncached,
@@ -57,6 +60,9 @@ const NEWLINE_BYTE = Buffer.from([NEWLINE]);
 
 /** The file was renamed or replaced between the stat and the open: read it without cache. */
 class Moved extends Error {}
+
+/** The path cannot be opened as a log file (no permission, …): skipped. */
+class Unreadable extends Error {}
 
 const [openFd, readFd, fstatFd, closeFd] = [
   promisify(open),
@@ -169,15 +175,33 @@ export class TailCache {
    * same identity was read already in this scan: from memory where it can, else from the file.
    */
   async read(path: string, k: number, scan: LogScan, seen: Set<string>): Promise<void> {
-    const st = statIfExists(path);
+    let st: Stats | null;
+    try {
+      st = statIfExists(path);
+    } catch (err) {
+      if (!isUnreadable(err)) throw err;
+      st = null;
+      scan.onSkip(path, errorCode(err));
+    }
     if (k === 0) await this.noteCurrent(st);
     if (!st) return;
+    if (!st.isFile()) {
+      scan.onSkip(path, 'not a regular file');
+      return;
+    }
     const { chunkSize } = this.limits;
     if (st.ino === 0) return readFileUncached(path, k, scan, seen, chunkSize);
     const id = fileId(st);
     if (seen.has(id)) return;
     seen.add(id);
-    const seg = await this.acquire(path, id, st, ++this.clock, scan);
+    let seg: Segment | undefined;
+    try {
+      seg = await this.acquire(path, id, st, ++this.clock, scan);
+    } catch (err) {
+      if (!(err instanceof Unreadable)) throw err;
+      scan.onSkip(path, err.message);
+      return;
+    }
     if (!seg) {
       seen.delete(id);
       return readFileUncached(path, k, scan, seen, chunkSize);
@@ -239,7 +263,8 @@ export class TailCache {
 
   private async open(seg: Segment, path: string): Promise<void> {
     try {
-      const fd = await openFd(path, 'r').catch((err) => {
+      const fd = await openFd(path, OPEN_FLAGS).catch((err) => {
+        if (isUnreadable(err)) throw new Unreadable(errorCode(err));
         throw isMissing(err) ? new Moved() : err;
       });
       this.fds.add(fd);

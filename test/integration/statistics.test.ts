@@ -383,11 +383,39 @@ describe('legacy statistics under repeated requests', () => {
   it('scans again once the counts are older than the maximum age, or a new day began', async () => {
     const { stats, scans } = await counted();
     await stats.realtimeStatistics(at(0));
-    await stats.realtimeStatistics(at(5000));
+    // The age counts from when the scan finished (a few ms after it began at 0).
+    await stats.realtimeStatistics(at(5000 + 1000));
     expect(scans()).toBe(2);
     const tomorrow = await stats.realtimeStatistics(at(14 * 3600 * 1000 + 1000));
     expect(scans()).toBe(3);
     expect(tomorrow.detectionStats.totalDetectionsToday).toBe(0);
+  });
+
+  it('serves a scan that took longer than the maximum age after it finished, and never runs two at once', async () => {
+    const logPath = await tempLogPath();
+    await writeFile(logPath, logText());
+    const log = new LegacyEventLog(logPath);
+    let [scans, running, most] = [0, 0, 0];
+    const scanner = {
+      scanSince: async (since: Date, visit: Parameters<LegacyEventLog['scanSince']>[1]) => {
+        scans++;
+        most = Math.max(most, ++running);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const stats = await log.scanSince(since, visit);
+        running--;
+        return stats;
+      },
+    };
+    const stats = new LegacyStatistics(scanner, { timeZone: 'UTC', startedAt, maxAgeMs: 100 });
+    // Requests every 50 ms (request clock) during and after a 300 ms scan.
+    const during = [0, 50, 100, 150, 200].map((ms) => stats.realtimeStatistics(at(ms)));
+    await Promise.all(during);
+    const after = await stats.realtimeStatistics(at(350));
+    expect(scans).toBe(1);
+    expect(most).toBe(1);
+    expect(after.detectionStats.totalDetectionsToday).toBe(6);
+    await stats.realtimeStatistics(at(2000));
+    expect(scans).toBe(2);
   });
 
   it('does not keep a failed scan', async () => {

@@ -69,4 +69,21 @@ describe('configuration', () => {
     expect((error as ConfigError).message).toContain('PORT');
     expect((error as ConfigError).message).toContain('"eighty"');
   });
+
+  it('bounds legacy reads by LEGACY_SCAN_BUDGET_MS and LEGACY_SCAN_CONCURRENCY', () => {
+    expect(loadConfig({})).toMatchObject({ legacyScanBudgetMs: 3000, legacyScanConcurrency: 4 });
+    expect(
+      loadConfig({ LEGACY_SCAN_BUDGET_MS: '750', LEGACY_SCAN_CONCURRENCY: '1' }),
+    ).toMatchObject({ legacyScanBudgetMs: 750, legacyScanConcurrency: 1 });
+    let error: unknown;
+    try {
+      loadConfig({ LEGACY_SCAN_BUDGET_MS: '0', LEGACY_SCAN_CONCURRENCY: 'many' });
+    } catch (err) {
+      error = err;
+    }
+    expect((error as ConfigError).problems.map((p) => p.split(':')[0])).toEqual([
+      'LEGACY_SCAN_BUDGET_MS',
+      'LEGACY_SCAN_CONCURRENCY',
+    ]);
+  });
 });

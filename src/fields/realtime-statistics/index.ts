@@ -21,10 +21,11 @@ export const realtimeStatistics = defineField({
   flag: FLAG,
   coordinate: 'Query.realtimeStatistics',
   service: 'statistics',
-  createService: ({ handle, legacyLog, timeZone, startedAt }) => ({
-    domain: new StatisticsRepository(handle, { timeZone, startedAt }),
-    legacy: new LegacyStatistics(legacyLog, { timeZone, startedAt }),
-  }),
+  createService: ({ handle, legacyLog, timeZone, startedAt, onClose }) => {
+    const legacy = new LegacyStatistics(legacyLog, { timeZone, startedAt });
+    onClose(() => legacy.close());
+    return { domain: new StatisticsRepository(handle, { timeZone, startedAt }), legacy };
+  },
   routes: [
     {
       path: '/api/v1/statistics/realtime',

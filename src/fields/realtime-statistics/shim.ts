@@ -9,6 +9,7 @@ import {
   legacyJson,
   rolloutHeaders,
   type ShimRequest,
+  unavailable,
 } from '../../rest/v1/execute.js';
 import { restParams } from '../args.js';
 import { args, FLAG } from './spec.js';
@@ -55,7 +56,7 @@ export async function realtimeStatistics(shim: ShimRequest, url: URL): Promise<R
     DOCUMENT,
     rest.variables(parsed.value),
   );
-  if (!result.data) return internalError();
+  if (!result.data) return unavailable(result.errors) ?? internalError();
   const s = result.data.realtimeStatistics;
   const d = s.detectionStats;
   const local = (iso: string) => naiveLocalIso(new Date(iso), shim.timeZone);

@@ -6,6 +6,7 @@ import { Response as ServerResponse } from '@whatwg-node/server';
 import type { ExecutionResult } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { LegacyRecordPrinter } from '../../legacy/record-printer.js';
+import { LegacyScanRefused } from '../../legacy/scan-limits.js';
 import type { RolloutReport } from '../../rollout/runner.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the yoga instance's context types are the app's concern
@@ -81,6 +82,22 @@ export function legacyJson(body: string, status = 200, headers: Record<string, s
       ...headers,
     },
   });
+}
+
+/**
+ * 503 with Retry-After when the legacy log refused the request (past its time budget or
+ * concurrency bound), as `{"detail": …}` like the old service's errors; undefined otherwise.
+ */
+export function unavailable(errors: ExecutionResult['errors']): Response | undefined {
+  for (const error of errors ?? []) {
+    const refused = [error, error.originalError].find((e) => e instanceof LegacyScanRefused);
+    if (refused instanceof LegacyScanRefused) {
+      return legacyJson(JSON.stringify({ detail: refused.message }), 503, {
+        'retry-after': String(refused.retryAfterSeconds),
+      });
+    }
+  }
+  return undefined;
 }
 
 /** What Starlette answered for an unhandled exception. */
