@@ -4,7 +4,7 @@
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/env.js';
 import { openDatabase } from './db/client.js';
-import { isClosedSocketWriteError } from './db/driver-quirks.js';
+import { unrepairedDriverFiles } from './db/driver-quirks.js';
 import { runMigrations } from './db/migrate.js';
 import { seedReference } from './demo/seed.js';
 import { createSimulator } from './demo/simulator.js';
@@ -12,17 +12,10 @@ import { createDrainableServer } from './http/drain.js';
 import { createIngester } from './ingest/ingester.js';
 import { createLogger } from './ops/logger.js';
 
-// The one known harmless driver exception is logged and survived; anything else is a bug:
-// logged, then the process exits so the supervisor restarts it.
+// An uncaught exception is a bug: logged, then the process exits so the supervisor restarts it.
+// (Requests are acknowledged only after their transaction committed, so none is lost.)
 function guardUncaught(logger: ReturnType<typeof createLogger>) {
   process.on('uncaughtException', (error) => {
-    if (isClosedSocketWriteError(error)) {
-      logger.error(
-        { err: error },
-        'postgres.js wrote to a closed connection (porsager/postgres#1208); continuing',
-      );
-      return;
-    }
     logger.fatal({ err: error }, 'uncaught exception');
     process.exit(1);
   });
@@ -41,6 +34,16 @@ async function main() {
   }
   const logger = createLogger(config.logLevel);
   guardUncaught(logger);
+  if (config.databaseUrl) {
+    const unrepaired = unrepairedDriverFiles();
+    if (unrepaired.length > 0) {
+      logger.fatal(
+        { files: unrepaired.map((f) => `node_modules/postgres/${f}`) },
+        'postgres.js is not repaired (it would stay broken after a database restart): run `npm ci` or `node scripts/patch-postgres.mjs`',
+      );
+      process.exit(1);
+    }
+  }
   const startedAt = new Date();
   const handle = await openDatabase({
     url: config.databaseUrl,

@@ -34,6 +34,15 @@ export interface OpenOptions {
   onQuery?: (query: string) => void;
 }
 
+/**
+ * Seconds before a closed connection may reconnect, after `retries` failed attempts of the pool:
+ * 0.1 s doubling, at most 1 s, with jitter. postgres.js's default grows to 10–20 s after a few
+ * refused attempts, so a pool that saw a short outage kept waiting long after the server was back.
+ */
+export function reconnectBackoff(retries: number): number {
+  return Math.min(0.1 * 2 ** retries, 1) * (0.75 + Math.random() / 4);
+}
+
 export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
   const onQuery = opts.onQuery;
   const logger = onQuery ? { logQuery: (query: string) => onQuery(query) } : undefined;
@@ -43,6 +52,7 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
       onnotice: () => {},
       idle_timeout: 30,
       connect_timeout: 10,
+      backoff: reconnectBackoff,
     });
     const db = drizzlePostgres(sql, { schema, logger }) as unknown as Db;
     return {
