@@ -171,11 +171,7 @@ export function createApp(deps: AppDeps) {
   async function route(request: Request, serverContext: Record<string, unknown>) {
     const { pathname } = new URL(request.url);
     if (pathname === '/health') return health();
-    if (pathname === '/ready') {
-      // Answer about the loaded state, not the few milliseconds before the first load finishes.
-      await rolloutReady.catch(() => {});
-      return readiness(handle, pgState);
-    }
+    if (pathname === '/ready') return readiness(handle, pgState, { started: rolloutReady });
     if (pathname === '/metrics') {
       return new Response(await metrics.registry.metrics(), {
         headers: { 'content-type': metrics.registry.contentType },

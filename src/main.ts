@@ -11,6 +11,7 @@ import { createSimulator } from './demo/simulator.js';
 import { createDrainableServer } from './http/drain.js';
 import { createIngester } from './ingest/ingester.js';
 import { createLogger } from './ops/logger.js';
+import { PgRolloutState } from './rollout/pg-state.js';
 
 // An uncaught exception is a bug: logged, then the process exits so the supervisor restarts it.
 // (Requests are acknowledged only after their transaction committed, so none is lost.)
@@ -68,11 +69,12 @@ async function main() {
   }
 
   const app = createApp({ config, handle, logger, startedAt });
-  // Serve with the stored rollout state, not the environment's; if the database is not there yet
-  // the store keeps retrying and /ready answers 503 until it loads.
+  // Route only by the committed rollout state, never by the environment's seed: do not listen
+  // before the store has read the table (it keeps retrying every ROLLOUT_RESYNC_MS).
   await app.rolloutReady.catch((error: unknown) =>
-    logger.warn({ err: error }, 'rollout state not loaded yet; serving the environment values'),
+    logger.warn({ err: error }, 'rollout state not loaded yet; waiting for the database'),
   );
+  if (app.rolloutState instanceof PgRolloutState) await app.rolloutState.loaded();
   const { server, drain } = createDrainableServer(app);
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
