@@ -95,7 +95,9 @@ export function createApp(deps: AppDeps) {
     orderToleranceSeconds: config.legacyOrderToleranceSeconds,
     tailCacheRecords: config.legacyTailCacheLines,
   });
-  const violationRepository = new ViolationRepository(handle.db);
+  const violationRepository = new ViolationRepository(handle.db, {
+    timeoutMs: config.writeTimeoutMs,
+  });
   const services: Services = {
     events: {
       domain: deps.services?.events?.domain ?? (new EventRepository(handle.db) as EventSource),

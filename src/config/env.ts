@@ -44,6 +44,7 @@ const schema = z.object({
   LEGACY_ORDER_TOLERANCE_SECONDS: z.coerce.number().min(0).default(60),
   GRAPHQL_JIT: onOff.default(true),
   LEGACY_TAIL_CACHE_LINES: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
+  WRITE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
 });
 
 function isTimeZone(tz: string): boolean {
@@ -80,6 +81,8 @@ export interface Config {
   graphqlJit: boolean;
   /** API_TOKENS; empty = open access (development only). */
   apiTokens: ApiToken[];
+  /** Time budget of a domain write (WRITE_TIMEOUT_MS); past it the answer is a 503. */
+  writeTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -151,5 +154,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graphqlJit: e.GRAPHQL_JIT,
     legacyTailCacheLines: e.LEGACY_TAIL_CACHE_LINES,
     apiTokens: tokens.tokens,
+    writeTimeoutMs: e.WRITE_TIMEOUT_MS,
   };
 }

@@ -48,13 +48,17 @@ export class DomainTimeoutError extends Error {
 }
 
 /**
- * A domain write failed and its transaction certainly rolled back: nothing was applied, so the
- * legacy path may run. The only failure a write falls back on.
+ * A domain write failed and its transaction certainly rolled back: nothing was applied. The only
+ * failure a write falls back on, and only when `fallback` is set: when the database was lost or
+ * the write ran out of its time budget, the legacy path (on the same database) must not apply the
+ * change instead, and the caller is told that nothing was applied.
  */
 export class WriteRolledBackError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly fallback: boolean;
+  constructor(message: string, options?: { cause?: unknown; fallback?: boolean }) {
     super(message, options);
     this.name = 'WriteRolledBackError';
+    this.fallback = options?.fallback ?? true;
   }
 }
 
@@ -92,9 +96,9 @@ export class RequestRollout {
   }
 
   /**
-   * Runs a write under rollout. No time budget: abandoning a domain transaction that may still
-   * commit and then running legacy would apply the write twice. Only a WriteRolledBackError from
-   * the domain path falls back; any other failure (an unknown commit outcome) reaches the caller.
+   * Runs a write under rollout. The domain path keeps its own time budget (it alone knows whether
+   * COMMIT was sent). Only a WriteRolledBackError that allows it falls back; any other failure (an
+   * unknown commit outcome, a lost database, an exhausted budget) reaches the caller.
    */
   async write<T>(
     flag: string,
@@ -107,7 +111,7 @@ export class RequestRollout {
     try {
       return await this.timed(flag, 'domain', paths.domain);
     } catch (error) {
-      if (!(error instanceof WriteRolledBackError)) {
+      if (!(error instanceof WriteRolledBackError) || !error.fallback) {
         this.logger.error({ err: error, flag }, 'rollout: domain write failed without fallback');
         throw error;
       }
