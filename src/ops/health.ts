@@ -9,7 +9,7 @@ import { jsonResponse } from '../http/json.js';
 import type { RolloutSyncStatus } from '../rollout/pg-state.js';
 
 /** The most /ready spends on the database check; load balancers probe with ~1 s timeouts. */
-export const READY_BUDGET_MS = 800;
+export const READY_BUDGET_MS = 500;
 
 export function health(): Response {
   return jsonResponse({ status: 'ok' });
