@@ -4,8 +4,10 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
+import { runMigrations } from '../../src/db/migrate.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { RolloutControl } from '../../src/rollout/control.js';
+import { seedFlags } from '../../src/rollout/pg-rows.js';
 import { PgRolloutState } from '../../src/rollout/pg-state.js';
 import { createTestDatabase, postgresUrl, type TestDatabase } from '../helpers/db.js';
 
@@ -89,5 +91,40 @@ describe.skipIf(!postgresUrl)('LISTEN after its connection is lost [postgres]', 
     ).toBe(false);
     expect(store.get(FLAG)).toEqual(before);
     expect(store.all()).toHaveLength(known);
+  });
+});
+
+describe.skipIf(!postgresUrl)('a rollout store whose database is not there yet [postgres]', () => {
+  it('is not loaded, and serves nothing but the committed state once it is', async () => {
+    const logger = createLogger('silent');
+    const admin = postgres(postgresUrl!, { max: 1, onnotice: () => {} });
+    const name = `gw_late_${process.pid}_${Date.now()}`;
+    const url = new URL(postgresUrl!);
+    url.pathname = `/${name}`;
+    const handle = await openDatabase({ url: url.toString(), poolMax: 2 });
+    const store = new PgRolloutState({ handle, logger, seed: { [FLAG]: 0 }, resyncMs: 200 });
+    let loaded = false;
+    void store.loaded().then(() => {
+      loaded = true;
+    });
+    try {
+      await expect(store.start()).rejects.toThrow();
+      expect(store.status()).toMatchObject({ loaded: false, healthy: false });
+      expect(loaded).toBe(false);
+      // The database appears, with a committed state of 100%.
+      await admin.unsafe(`create database ${name}`);
+      const migrated = await openDatabase({ url: url.toString(), poolMax: 1 });
+      await runMigrations(migrated);
+      await seedFlags(migrated.db, { [FLAG]: 100 });
+      await migrated.close();
+      await waitFor(() => loaded, 3000);
+      expect(store.get(FLAG)).toMatchObject({ percent: 100, mode: 'active' });
+      expect(store.status()).toMatchObject({ loaded: true, healthy: true });
+    } finally {
+      await store.stop();
+      await handle.close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    }
   });
 });
