@@ -107,6 +107,7 @@ export function createApp(deps: AppDeps) {
       legacyLog,
       timeZone: config.timeZone,
       startedAt: deps.startedAt ?? clock(),
+      writeTimeoutMs: config.writeTimeoutMs,
       onClose: (close) => closers.push(close),
     },
     deps.services,
@@ -141,11 +142,7 @@ export function createApp(deps: AppDeps) {
   async function route(request: Request, serverContext: Record<string, unknown>) {
     const { pathname } = new URL(request.url);
     if (pathname === '/health') return health();
-    if (pathname === '/ready') {
-      // Answer about the loaded state, not the few milliseconds before the first load finishes.
-      await rolloutReady.catch(() => {});
-      return readiness(handle, pgState);
-    }
+    if (pathname === '/ready') return readiness(handle, pgState, { started: rolloutReady });
     if (pathname === '/metrics') {
       return new Response(await metrics.registry.metrics(), {
         headers: { 'content-type': metrics.registry.contentType },

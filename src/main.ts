@@ -4,25 +4,19 @@
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/env.js';
 import { openDatabase } from './db/client.js';
-import { isClosedSocketWriteError } from './db/driver-quirks.js';
+import { unrepairedDriverFiles } from './db/driver-quirks.js';
 import { runMigrations } from './db/migrate.js';
 import { seedReference } from './demo/seed.js';
 import { createSimulator } from './demo/simulator.js';
 import { createDrainableServer } from './http/drain.js';
 import { createIngester } from './ingest/ingester.js';
 import { createLogger } from './ops/logger.js';
+import { PgRolloutState } from './rollout/pg-state.js';
 
-// The one known harmless driver exception is logged and survived; anything else is a bug:
-// logged, then the process exits so the supervisor restarts it.
+// An uncaught exception is a bug: logged, then the process exits so the supervisor restarts it.
+// (Requests are acknowledged only after their transaction committed, so none is lost.)
 function guardUncaught(logger: ReturnType<typeof createLogger>) {
   process.on('uncaughtException', (error) => {
-    if (isClosedSocketWriteError(error)) {
-      logger.error(
-        { err: error },
-        'postgres.js wrote to a closed connection (porsager/postgres#1208); continuing',
-      );
-      return;
-    }
     logger.fatal({ err: error }, 'uncaught exception');
     process.exit(1);
   });
@@ -41,6 +35,16 @@ async function main() {
   }
   const logger = createLogger(config.logLevel);
   guardUncaught(logger);
+  if (config.databaseUrl) {
+    const unrepaired = unrepairedDriverFiles();
+    if (unrepaired.length > 0) {
+      logger.fatal(
+        { files: unrepaired.map((f) => `node_modules/postgres/${f}`) },
+        'postgres.js is not repaired (it would stay broken after a database restart): run `npm ci` or `node scripts/patch-postgres.mjs`',
+      );
+      process.exit(1);
+    }
+  }
   const startedAt = new Date();
   const handle = await openDatabase({
     url: config.databaseUrl,
@@ -65,11 +69,12 @@ async function main() {
   }
 
   const app = createApp({ config, handle, logger, startedAt });
-  // Serve with the stored rollout state, not the environment's; if the database is not there yet
-  // the store keeps retrying and /ready answers 503 until it loads.
+  // Route only by the committed rollout state, never by the environment's seed: do not listen
+  // before the store has read the table (it keeps retrying every ROLLOUT_RESYNC_MS).
   await app.rolloutReady.catch((error: unknown) =>
-    logger.warn({ err: error }, 'rollout state not loaded yet; serving the environment values'),
+    logger.warn({ err: error }, 'rollout state not loaded yet; waiting for the database'),
   );
+  if (app.rolloutState instanceof PgRolloutState) await app.rolloutState.loaded();
   const { server, drain } = createDrainableServer(app);
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();

@@ -35,6 +35,7 @@ const schema = z.object({
   LEGACY_TAIL_CACHE_LINES: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
   LEGACY_SCAN_BUDGET_MS: z.coerce.number().int().min(1).max(600_000).default(3000),
   LEGACY_SCAN_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
+  WRITE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
 });
 
 function isTimeZone(tz: string): boolean {
@@ -75,6 +76,8 @@ export interface Config {
   legacyScanBudgetMs: number;
   /** Most requests reading the legacy log at once. */
   legacyScanConcurrency: number;
+  /** Time budget of a domain write (WRITE_TIMEOUT_MS); past it the answer is a 503. */
+  writeTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -148,5 +151,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiTokens: tokens.tokens,
     legacyScanBudgetMs: e.LEGACY_SCAN_BUDGET_MS,
     legacyScanConcurrency: e.LEGACY_SCAN_CONCURRENCY,
+    writeTimeoutMs: e.WRITE_TIMEOUT_MS,
   };
 }

@@ -20,6 +20,17 @@ export interface DatabaseHandle {
   sql?: postgres.Sql;
   /** The PGlite instance, when embedded. */
   pglite?: PGlite;
+  /**
+   * LISTENs on `channel`. On PostgreSQL the subscription lives on a connection of its own, and
+   * `onLost` is called when that connection closes: the subscription is then gone and the caller
+   * subscribes again (postgres.js's own `listen()` retries once and then gives up silently).
+   * Resolves, once LISTEN is in place, to the function that ends the subscription.
+   */
+  listen?(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onLost: () => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -34,23 +45,38 @@ export interface OpenOptions {
   onQuery?: (query: string) => void;
 }
 
+/**
+ * Seconds before a closed connection may reconnect, after `retries` failed attempts of the pool:
+ * 0.1 s doubling, at most 1 s, with jitter. postgres.js's default grows to 10–20 s after a few
+ * refused attempts, so a pool that saw a short outage kept waiting long after the server was back.
+ */
+export function reconnectBackoff(retries: number): number {
+  return Math.min(0.1 * 2 ** retries, 1) * (0.75 + Math.random() / 4);
+}
+
 export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
   const onQuery = opts.onQuery;
   const logger = onQuery ? { logQuery: (query: string) => onQuery(query) } : undefined;
   if (opts.url) {
-    const sql = postgres(opts.url, {
+    const url = opts.url;
+    const sql = postgres(url, {
       max: opts.poolMax ?? 10,
       onnotice: () => {},
       idle_timeout: 30,
       connect_timeout: 10,
+      backoff: reconnectBackoff,
     });
     const db = drizzlePostgres(sql, { schema, logger }) as unknown as Db;
+    const listener = createListener(url);
     return {
       db,
       kind: 'postgres',
       sql,
       rows: async <T>(query: SQL) => (await db.execute(query)) as unknown as T[],
-      close: () => sql.end({ timeout: 5 }),
+      listen: listener.listen,
+      close: async () => {
+        await Promise.all([sql.end({ timeout: 5 }), listener.close()]);
+      },
     };
   }
   const dataDir = opts.dataDir ?? 'memory://';
@@ -62,6 +88,11 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
     kind: 'pglite',
     pglite,
     rows: async <T>(query: SQL) => ((await db.execute(query)) as unknown as { rows: T[] }).rows,
+    // One process: notifications are delivered in process and the subscription cannot be lost.
+    listen: async (channel, onPayload) => {
+      const unlisten = await pglite.listen(channel, onPayload);
+      return () => unlisten();
+    },
     close: () => pglite.close(),
   };
 }
@@ -69,4 +100,54 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
 /** One round trip to the database (readiness). */
 export async function ping(handle: DatabaseHandle): Promise<void> {
   await handle.rows(sql`select 1`);
+}
+
+/**
+ * One connection that only LISTENs (created on the first subscription). Its close is reported to
+ * every subscriber, which then subscribes again; the next LISTEN reconnects it.
+ */
+function createListener(url: string) {
+  const subscribers = new Map<
+    string,
+    Set<{ onPayload: (p: string) => void; onLost: () => void }>
+  >();
+  let client: postgres.Sql | undefined;
+  // `onnotify` is a postgres.js option its type definitions leave out (listen() is built on it).
+  const options = {
+    max: 1,
+    idle_timeout: 0,
+    max_lifetime: 0,
+    connect_timeout: 5,
+    fetch_types: false,
+    backoff: reconnectBackoff,
+    onnotice: () => {},
+    onnotify: (channel: string, payload: string) => {
+      for (const s of [...(subscribers.get(channel) ?? [])]) s.onPayload(payload);
+    },
+    onclose: () => {
+      // Every LISTEN of the connection is gone with it.
+      const lost = [...subscribers.values()].flatMap((set) => [...set]);
+      subscribers.clear();
+      for (const s of lost) s.onLost();
+    },
+  };
+  const connection = () => (client ??= postgres(url, options));
+  const quoted = (channel: string) => `"${channel.replace(/"/g, '""')}"`;
+  return {
+    async listen(channel: string, onPayload: (payload: string) => void, onLost: () => void) {
+      const subscriber = { onPayload, onLost };
+      await connection().unsafe(`listen ${quoted(channel)}`);
+      const set = subscribers.get(channel) ?? new Set();
+      subscribers.set(channel, set.add(subscriber));
+      return async () => {
+        const current = subscribers.get(channel);
+        if (!current?.delete(subscriber) || current.size > 0) return;
+        subscribers.delete(channel);
+        await connection().unsafe(`unlisten ${quoted(channel)}`);
+      };
+    },
+    close: async () => {
+      await client?.end({ timeout: 1 });
+    },
+  };
 }

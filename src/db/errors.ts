@@ -34,3 +34,30 @@ export function isDefiniteFailure(error: unknown): boolean {
   if (!pg || pg.code.startsWith('08')) return false;
   return pg.severity === undefined || pg.severity === 'ERROR';
 }
+
+/** postgres.js's own connection errors and Node's socket errors. */
+const CONNECTION_ERRORS =
+  /^(CONNECTION_(CLOSED|ENDED|DESTROYED)|CONNECT_TIMEOUT|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)$/;
+
+/**
+ * True when the database was lost rather than refusing the statement: a socket or driver
+ * connection error, a connection-class SQLSTATE (08xxx), an operator intervention such as a
+ * shutdown or a terminated backend (57P0x), or any FATAL/PANIC (the session ended). The legacy
+ * path would depend on the same database, so such a failure never falls back.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const f = e as Error & { code?: unknown; severity?: string };
+    if (typeof f.code !== 'string') continue;
+    if (CONNECTION_ERRORS.test(f.code)) return true;
+    if (/^[0-9A-Z]{5}$/.test(f.code)) {
+      return (
+        f.code.startsWith('08') ||
+        f.code.startsWith('57P') ||
+        f.severity === 'FATAL' ||
+        f.severity === 'PANIC'
+      );
+    }
+  }
+  return false;
+}

@@ -2,13 +2,17 @@
 // needs to decide whether the legacy path may run after a failed domain write.
 
 /**
- * A domain write failed and its transaction certainly rolled back: nothing was applied, so the
- * legacy path may run. The only failure a write falls back on.
+ * A domain write failed and its transaction certainly rolled back: nothing was applied. The only
+ * failure a write falls back on, and only when `fallback` is set: when the database was lost or
+ * the write ran out of its time budget, the legacy path (on the same database) must not apply the
+ * change instead, and the caller is told that nothing was applied.
  */
 export class WriteRolledBackError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly fallback: boolean;
+  constructor(message: string, options?: { cause?: unknown; fallback?: boolean }) {
     super(message, options);
     this.name = 'WriteRolledBackError';
+    this.fallback = options?.fallback ?? true;
   }
 }
 

@@ -16,6 +16,8 @@ export interface FieldDeps {
   timeZone: string;
   /** When this process started (uptime). */
   startedAt: Date;
+  /** Time budget of a domain write, in ms. */
+  writeTimeoutMs: number;
   /** Registers what the app's close() must release (open files, timers). */
   onClose(close: () => Promise<void>): void;
 }

@@ -1,8 +1,13 @@
 // Domain path of violation status changes, and the violation reads. A change is one transaction:
 // lock the row, apply it, append its audit row (with the idempotency key, so a repeat is answered
 // from the audit trail). Failures are classified for the rollout runner: before COMMIT the
-// transaction certainly rolled back (legacy may run); at COMMIT a lost connection leaves the
+// transaction certainly rolled back (legacy may run, unless the database itself was lost: then
+// the legacy path must not apply the change instead); at COMMIT a lost connection leaves the
 // outcome unknown, and only then is the caller told so instead of being answered.
+//
+// A change has a time budget (WRITE_TIMEOUT_MS). Until the transaction's work is done, COMMIT is
+// sent only if the budget has not run out, so a change abandoned before that point can never
+// commit later ("not applied"); one abandoned while COMMIT is on its way is "outcome unknown".
 import {
   and,
   asc,
@@ -17,7 +22,7 @@ import {
   sql,
 } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { isDefiniteFailure, pgErrorOf } from '../db/errors.js';
+import { isConnectionFailure, isDefiniteFailure, pgErrorOf } from '../db/errors.js';
 import {
   type ViolationStatusValue,
   violationEvents,
@@ -62,6 +67,14 @@ export function decodeCursor(cursor: string): ViolationCursor | undefined {
 /** Test seam: runs inside the domain transaction after the UPDATE and the audit INSERT. */
 export interface WriteHooks {
   beforeCommit?: (tx: Tx) => Promise<void>;
+  /** The time budget of one change in ms (WRITE_TIMEOUT_MS); none when absent. */
+  timeoutMs?: number;
+}
+
+/** Where a change is: COMMIT is sent only after `committing` is set, never once `expired` is. */
+interface Attempt {
+  expired: boolean;
+  committing: boolean;
 }
 
 const IDEMPOTENCY_INDEX = 'violation_status_history_idempotency_uq';
@@ -73,20 +86,50 @@ export class ViolationRepository implements ViolationStatusWriter {
   ) {}
 
   async updateStatus(u: StatusUpdate): Promise<StatusUpdateOutcome> {
+    const attempt: Attempt = { expired: false, committing: false };
+    const running = this.transact(u, attempt);
+    const budget = this.hooks.timeoutMs;
+    if (budget === undefined) return running;
+    // The transaction may settle after the answer; its outcome was already decided below.
+    running.catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const expiry = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        attempt.expired = true;
+        reject(
+          attempt.committing
+            ? new WriteOutcomeUnknownError(`no answer to COMMIT within the ${budget} ms budget`)
+            : new WriteRolledBackError(`not done within the ${budget} ms budget; never committed`, {
+                fallback: false,
+              }),
+        );
+      }, budget);
+    });
+    return Promise.race([running, expiry]).finally(() => clearTimeout(timer));
+  }
+
+  private async transact(u: StatusUpdate, attempt: Attempt): Promise<StatusUpdateOutcome> {
     let outcome: StatusUpdateOutcome | undefined;
     let wrote = false;
     try {
       return await this.db.transaction(async (tx) => {
-        outcome = await this.apply(tx, u, () => {
+        const result = await this.apply(tx, u, () => {
           wrote = true;
         });
-        return outcome;
+        // Past the budget the caller has been answered "not applied": roll back instead.
+        if (attempt.expired) throw new Error('write budget exhausted before COMMIT');
+        attempt.committing = true;
+        outcome = result;
+        return result;
       });
     } catch (error) {
       if (outcome === undefined) {
         // Failed before COMMIT was sent: PostgreSQL never commits such a transaction.
         if (pgErrorOf(error)?.constraint === IDEMPOTENCY_INDEX) return keyReused(u);
-        throw new WriteRolledBackError('domain transaction rolled back', { cause: error });
+        throw new WriteRolledBackError('domain transaction rolled back', {
+          cause: error,
+          fallback: !isConnectionFailure(error),
+        });
       }
       // A read-only transaction (not found, replay) lost nothing; its answer stands.
       if (!wrote) return outcome;

@@ -2,7 +2,13 @@
 // query per request) and kept equal to the rollout_flags table: a NOTIFY on rollout_changed
 // re-reads the flag within milliseconds; a periodic resync repairs whatever NOTIFY missed (a
 // dropped listening connection, a notification sent while it reconnected), and a probe that
-// the listener must hear tells readiness whether the subscription is alive.
+// the listener must hear tells readiness whether the subscription is alive. A lost listening
+// connection is subscribed again at once (retrying within a second while the server is away),
+// and every new subscription is followed by a full re-read.
+//
+// Only committed rows are ever routed by: rows are applied in version order, and a row that is
+// not a valid flag state is refused rather than applied. Before the first load the store serves
+// the environment's seed; the gateway process does not serve requests until the load (main.ts).
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
@@ -59,12 +65,19 @@ export class PgRolloutState implements RolloutStateStore {
   #listening = false;
   #stopped = false;
   #probe: { payload: string; heard: boolean } | undefined;
+  #relistenTimer: NodeJS.Timeout | undefined;
+  #relistenAttempt = 0;
+  readonly #loadedOnce: Promise<void>;
+  #markLoaded: () => void = () => {};
   #lastSyncAt: Date | null = null;
   #lastSyncError: string | null = null;
 
   constructor(private readonly options: PgRolloutStateOptions) {
     this.#db = backgroundDb(options.handle);
     this.#resyncMs = options.resyncMs ?? 5000;
+    this.#loadedOnce = new Promise((resolve) => {
+      this.#markLoaded = resolve;
+    });
     // Version 0: any row in the table, even a just-seeded one, replaces the environment value.
     for (const [flag, percent] of Object.entries(options.seed)) {
       this.#states.set(flag, { flag, percent, mode: 'active', version: 0 });
@@ -96,6 +109,11 @@ export class PgRolloutState implements RolloutStateStore {
     return this.#started;
   }
 
+  /** Resolves once the table has been read (the periodic resync keeps retrying until then). */
+  loaded(): Promise<void> {
+    return this.#loadedOnce;
+  }
+
   /** Reads every row and applies what changed; also (re)subscribes and seeds when needed. */
   async resync(): Promise<void> {
     await this.#sync('resync');
@@ -106,6 +124,10 @@ export class PgRolloutState implements RolloutStateStore {
    * what the store holds, so a slow read can never move a flag back. Returns whether it changed.
    */
   apply(row: Pick<RolloutRow, 'flag' | 'percent' | 'mode' | 'version'>, source: Source): boolean {
+    if (!isFlagState(row)) {
+      this.options.logger.error({ row, source }, 'rollout: refused a row that is no flag state');
+      return false;
+    }
     const known = this.#states.get(row.flag);
     if (known && known.version >= row.version) return false;
     const next: Versioned = {
@@ -141,6 +163,7 @@ export class PgRolloutState implements RolloutStateStore {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#relistenTimer);
     await this.#unlisten?.().catch(() => {});
     this.#unlisten = undefined;
     this.#listening = false;
@@ -163,6 +186,7 @@ export class PgRolloutState implements RolloutStateStore {
       // rollout.resync
       for (const row of await loadFlags(this.#db)) this.apply(row, source);
       this.#loaded = true;
+      this.#markLoaded();
       this.#lastSyncAt = new Date();
       this.#lastSyncError = null;
     } catch (error) {
@@ -195,10 +219,35 @@ export class PgRolloutState implements RolloutStateStore {
   #onListen = (): void => {
     if (this.#stopped) return;
     this.#listening = true;
+    this.#relistenAttempt = 0;
     if (!this.#loaded) return; // the start-up sync reads everything anyway
     this.options.logger.info('rollout: listening (again); resyncing');
     this.resync().catch(() => {});
   };
+
+  // The listening connection closed: its subscription is gone. Subscribe again now, and retry
+  // quickly (0.1 s doubling to 1 s) while the server is away; #onListen then resyncs.
+  #onLost = (): void => {
+    if (this.#stopped) return;
+    this.options.logger.warn('rollout: listening connection lost; subscribing again');
+    this.#listening = false;
+    this.#unlisten = undefined;
+    this.#subscribing = undefined;
+    this.#relisten();
+  };
+
+  #relisten(): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#relistenTimer);
+    const delay =
+      this.#relistenAttempt === 0 ? 0 : Math.min(100 * 2 ** this.#relistenAttempt, 1000);
+    this.#relistenAttempt += 1;
+    this.#relistenTimer = setTimeout(() => {
+      if (this.#listening || this.#stopped) return;
+      this.#subscribe().catch(() => this.#relisten());
+    }, delay);
+    this.#relistenTimer.unref();
+  }
 
   /** Subscribes once; concurrent callers share the attempt, a failed one is retried later. */
   #subscribe(): Promise<void> {
@@ -211,19 +260,11 @@ export class PgRolloutState implements RolloutStateStore {
   }
 
   async #listen(): Promise<void> {
+    // A handle that cannot LISTEN (none of the gateway's) is kept fresh by the resync alone.
     const { handle } = this.options;
-    if (handle.sql) {
-      const { unlisten } = await handle.sql.listen(
-        ROLLOUT_CHANNEL,
-        this.#onPayload,
-        this.#onListen,
-      );
-      this.#unlisten = unlisten;
-    } else if (handle.pglite) {
-      const unlisten = await handle.pglite.listen(ROLLOUT_CHANNEL, this.#onPayload);
-      this.#unlisten = () => unlisten();
-      this.#onListen();
-    }
+    if (!handle.listen) return;
+    this.#unlisten = await handle.listen(ROLLOUT_CHANNEL, this.#onPayload, this.#onLost);
+    this.#onListen();
   }
 
   /** One resync period: judge the last probe, resync, send the next probe. */
@@ -253,4 +294,19 @@ export class PgRolloutState implements RolloutStateStore {
     // Background upkeep must not keep a finished process (or test worker) alive.
     this.#timer.unref();
   }
+}
+
+const MODES: ReadonlySet<string> = new Set(['active', 'paused', 'killed']);
+
+/** A row as the table's constraints allow it; anything else is not a committed flag state. */
+function isFlagState(row: Pick<RolloutRow, 'flag' | 'percent' | 'mode' | 'version'>): boolean {
+  return (
+    typeof row.flag === 'string' &&
+    typeof row.percent === 'number' &&
+    row.percent >= 0 &&
+    row.percent <= 100 &&
+    MODES.has(row.mode) &&
+    Number.isSafeInteger(row.version) &&
+    row.version >= 1
+  );
 }

@@ -82,9 +82,9 @@ export class RequestRollout {
   }
 
   /**
-   * Runs a write under rollout. No time budget: abandoning a domain transaction that may still
-   * commit and then running legacy would apply the write twice. Only a WriteRolledBackError from
-   * the domain path falls back; any other failure (an unknown commit outcome) reaches the caller.
+   * Runs a write under rollout. The domain path keeps its own time budget (it alone knows whether
+   * COMMIT was sent). Only a WriteRolledBackError that allows it falls back; any other failure (an
+   * unknown commit outcome, a lost database, an exhausted budget) reaches the caller.
    */
   async write<T>(
     flag: string,
@@ -97,7 +97,7 @@ export class RequestRollout {
     try {
       return await this.timed(flag, 'domain', paths.domain);
     } catch (error) {
-      if (!(error instanceof WriteRolledBackError)) {
+      if (!(error instanceof WriteRolledBackError) || !error.fallback) {
         this.logger.error({ err: error, flag }, 'rollout: domain write failed without fallback');
         throw error;
       }

@@ -129,24 +129,83 @@ describeEachDb('a status change when the database fails', (db, kind) => {
   });
 
   it.runIf(kind === 'postgres')(
-    'falls back to legacy when the backend is terminated inside the transaction',
+    'answers 503 without falling back when the backend is terminated inside the transaction',
     async () => {
+      // The database going away (a restart, a killed backend) is no reason to let the legacy path
+      // apply the change on that same database: nothing was applied, and the caller is told so.
       const [id] = await seedViolations(db(), 1);
       const domain = new ViolationRepository(db().db, {
         beforeCommit: async (tx) => {
           await tx.execute(sql`select pg_terminate_backend(pg_backend_pid())`);
         },
       });
-      await tolerateClosedSocketWrite(async () => {
-        const answer = await put(
-          violationApp(db(), { services: { violations: { domain } } }),
-          statusPath(id!),
-        );
-        expect(answer.status).toBe(200);
-        expect(answer.headers.get('x-rollout-path')).toBe('legacy');
-      });
-      expect((await violationRow(db(), id!)).status).toBe('resolved');
+      const app = violationApp(db(), { services: { violations: { domain } } });
+      const answer = await put(app, statusPath(id!), { 'x-request-id': 'killed-backend-1' });
+      expect(answer.status).toBe(503);
+      expect(JSON.parse(answer.text).detail).toMatch(/nothing was applied/);
+      expect(answer.headers.get('x-request-id')).toBe('killed-backend-1');
+      expect(answer.headers.get('x-rollout-path')).toBe('domain');
+      expect(answer.headers.get('x-rollout-fallback')).toBeNull();
+      expect((await violationRow(db(), id!)).status).toBe('pending');
       expect(await historyOf(db(), id!)).toEqual([]);
+      expect(await fallbacks(app)).toBe(0);
+    },
+  );
+
+  it('answers 503 "not applied" when the write outlives its budget before COMMIT, and never commits it', async () => {
+    const [id] = await seedViolations(db(), 1);
+    let finished!: () => void;
+    const done = new Promise<void>((resolve) => {
+      finished = resolve;
+    });
+    const domain = new ViolationRepository(db().db, {
+      timeoutMs: 200,
+      beforeCommit: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        finished();
+      },
+    });
+    const app = violationApp(db(), { services: { violations: { domain } } });
+    const started = performance.now();
+    const answer = await put(app, statusPath(id!), { 'x-request-id': 'slow-write-1' });
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(answer.status).toBe(503);
+    expect(JSON.parse(answer.text).detail).toMatch(/nothing was applied/);
+    expect(answer.headers.get('x-request-id')).toBe('slow-write-1');
+    expect(answer.headers.get('x-rollout-fallback')).toBeNull();
+    // The transaction's work finishes later: it must roll back, not commit.
+    await done;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await violationRow(db(), id!)).status).toBe('pending');
+    expect(await historyOf(db(), id!)).toEqual([]);
+    expect(await fallbacks(app)).toBe(0);
+  });
+
+  it.runIf(kind === 'postgres')(
+    'answers 503 "outcome unknown" when the budget runs out while COMMIT is on its way',
+    async () => {
+      const [id] = await seedViolations(db(), 1);
+      // COMMIT takes 800 ms (a deferred trigger), the budget is 300 ms.
+      await trigger(
+        'vw_slow_commit',
+        id!,
+        'violation_status_history',
+        'deferred after insert',
+        'perform pg_sleep(0.8)',
+      );
+      const domain = new ViolationRepository(db().db, { timeoutMs: 300 });
+      const app = violationApp(db(), { services: { violations: { domain } } });
+      const answer = await put(app, statusPath(id!), { 'x-request-id': 'slow-commit-1' });
+      expect(answer.status).toBe(503);
+      expect(JSON.parse(answer.text).detail).toMatch(/may or may not have been applied/);
+      expect(answer.headers.get('x-request-id')).toBe('slow-commit-1');
+      // It did commit in the end, on the domain path only: the history says which request.
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      expect((await violationRow(db(), id!)).status).toBe('resolved');
+      expect((await historyOf(db(), id!)).map((h) => [h.path, h.requestId])).toEqual([
+        ['domain', 'slow-commit-1'],
+      ]);
+      expect(await fallbacks(app)).toBe(0);
     },
   );
 

@@ -36,6 +36,12 @@ describe('configuration', () => {
     ).toEqual(['https://a.example', 'https://b.example']);
   });
 
+  it('gives writes a time budget of 5 s unless WRITE_TIMEOUT_MS says otherwise', () => {
+    expect(loadConfig({}).writeTimeoutMs).toBe(5000);
+    expect(loadConfig({ WRITE_TIMEOUT_MS: '1500' }).writeTimeoutMs).toBe(1500);
+    expect(() => loadConfig({ WRITE_TIMEOUT_MS: '0' })).toThrow(/WRITE_TIMEOUT_MS/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(8000);
   });

@@ -154,7 +154,10 @@ function toUpdate(input: UpdateArgs['input'], ctx: GraphQLContext): StatusUpdate
  * their codes, logging the database error behind them (clients see only the code and message).
  */
 function writeError(error: unknown, path: 'domain' | 'legacy', ctx: GraphQLContext): never {
-  const final = error instanceof WriteOutcomeUnknownError || path === 'legacy';
+  const final =
+    error instanceof WriteOutcomeUnknownError ||
+    path === 'legacy' ||
+    (error instanceof WriteRolledBackError && !error.fallback);
   if (
     final &&
     (error instanceof WriteOutcomeUnknownError || error instanceof WriteRolledBackError)
@@ -167,7 +170,7 @@ function writeError(error: unknown, path: 'domain' | 'legacy', ctx: GraphQLConte
       { extensions: { code: 'WRITE_OUTCOME_UNKNOWN' } },
     );
   }
-  if (error instanceof WriteRolledBackError && path === 'legacy') {
+  if (error instanceof WriteRolledBackError && final) {
     throw new GraphQLError('The database refused the change; nothing was applied. Retry later.', {
       extensions: { code: 'WRITE_NOT_APPLIED' },
     });

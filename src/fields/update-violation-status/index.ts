@@ -20,8 +20,8 @@ export const updateViolationStatus = defineField({
   flag: FLAG,
   coordinate: 'Mutation.updateViolationStatus',
   service: 'violations',
-  createService: ({ handle }) => ({
-    domain: new ViolationRepository(handle.db),
+  createService: ({ handle, writeTimeoutMs }) => ({
+    domain: new ViolationRepository(handle.db, { timeoutMs: writeTimeoutMs }),
     legacy: new LegacyViolationWriter(handle.db),
   }),
   routes: [
