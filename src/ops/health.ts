@@ -8,7 +8,13 @@ import { jsonResponse } from '../http/json.js';
 import type { RolloutSyncStatus } from '../rollout/pg-state.js';
 
 /** The most /ready spends on the database check; load balancers probe with ~1 s timeouts. */
-export const READY_BUDGET_MS = 500;
+export const READY_BUDGET_MS = 300;
+/**
+ * A check that outlives the budget while the previous one succeeded less than this long ago is
+ * a slow database, not a lost one: /ready then answers from that success. A database that
+ * refuses is reported at once; one that hangs, once its last success is this old.
+ */
+export const READY_GRACE_MS = 2000;
 
 export function health(): Response {
   return jsonResponse({ status: 'ok' });
@@ -18,17 +24,39 @@ class ReadyTimeout extends Error {}
 
 /** Concurrent probes share one database check, so a hanging database does not pile them up. */
 const inFlight = new WeakMap<DatabaseHandle, Promise<number>>();
+/** The last successful check per database: when, and how many migrations it found. */
+const lastSuccess = new WeakMap<DatabaseHandle, { at: number; applied: number }>();
 
 function databaseCheck(handle: DatabaseHandle): Promise<number> {
   let check = inFlight.get(handle);
   if (!check) {
     check = (async () => {
       await ping(handle);
-      return appliedMigrationCount(handle);
-    })().finally(() => inFlight.delete(handle));
+      const applied = await appliedMigrationCount(handle);
+      lastSuccess.set(handle, { at: performance.now(), applied });
+      return applied;
+    })()
+      .catch((error: unknown) => {
+        lastSuccess.delete(handle);
+        throw error;
+      })
+      .finally(() => inFlight.delete(handle));
     inFlight.set(handle, check);
   }
   return check;
+}
+
+/** The check's answer within `ms`; past it, a recent success stands in for a slow database. */
+async function checkWithin(handle: DatabaseHandle, ms: number): Promise<number> {
+  try {
+    return await within(databaseCheck(handle), ms);
+  } catch (error) {
+    const last = lastSuccess.get(handle);
+    if (error instanceof ReadyTimeout && last && performance.now() - last.at < READY_GRACE_MS) {
+      return last.applied;
+    }
+    throw error;
+  }
 }
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -55,7 +83,7 @@ export async function readiness(
   const expected = expectedMigrationCount();
   try {
     if (options.started) await within(options.started, budget / 2).catch(() => {});
-    const applied = await within(databaseCheck(handle), Math.max(1, deadline - performance.now()));
+    const applied = await checkWithin(handle, Math.max(1, deadline - performance.now()));
     const sync = rollout?.status();
     const ok = applied >= expected && (sync?.healthy ?? true);
     return jsonResponse(

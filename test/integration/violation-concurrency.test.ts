@@ -15,11 +15,14 @@ import {
 
 const STATUSES = ['PENDING', 'CONFIRMED', 'FALSE_POSITIVE', 'RESOLVED'] as const;
 const N = 200;
+// These bursts queue on one row lock (or on PGlite's one connection) for seconds on a busy
+// machine; what is tested here is serialisation, not the write budget (tested on its own).
+const config = { writeTimeoutMs: 120_000 };
 
 describeEachDb('200 concurrent status changes', (db) => {
   it('on one violation: one history row per acknowledged change, chained, ending in the final state', async () => {
     const [id] = await seedViolations(db(), 1);
-    const app = violationApp(db());
+    const app = violationApp(db(), { config });
     const answers = await Promise.all(
       Array.from({ length: N }, (_, i) =>
         gql(
@@ -60,7 +63,7 @@ describeEachDb('200 concurrent status changes', (db) => {
 
   it('on 200 violations: each ends in its requested status with exactly one history row', async () => {
     const ids = await seedViolations(db(), N);
-    const app = violationApp(db());
+    const app = violationApp(db(), { config });
     const wanted = ids.map((id, i) => ({ id, status: STATUSES[(i % 3) + 1]! }));
     const answers = await Promise.all(
       wanted.map((input, i) => gql(app, UPDATE, { input }, { 'x-request-id': `many-${i}` })),

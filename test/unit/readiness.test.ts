@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { expectedMigrationCount } from '../../src/db/migrate.js';
-import { READY_BUDGET_MS, readiness } from '../../src/ops/health.js';
+import { READY_BUDGET_MS, READY_GRACE_MS, readiness } from '../../src/ops/health.js';
 
 function fakeHandle(answer: () => Promise<unknown[]>) {
   let calls = 0;
@@ -63,5 +63,21 @@ describe('readiness', () => {
       database: 'unreachable',
       error: 'connect ECONNREFUSED',
     });
+  });
+
+  it('treats a check slower than the budget as a slow database while the last success is recent', async () => {
+    let hang = false;
+    const { handle } = fakeHandle(() =>
+      hang ? new Promise(() => {}) : Promise.resolve([{ ok: true, n: expectedMigrationCount() }]),
+    );
+    expect((await readiness(handle)).status).toBe(200);
+    hang = true;
+    const slow = await readiness(handle);
+    expect(slow.status).toBe(200);
+    // Once the last success is older than the grace period, a hanging database is not ready.
+    await new Promise((resolve) => setTimeout(resolve, READY_GRACE_MS));
+    const lost = await readiness(handle);
+    expect(lost.status).toBe(503);
+    expect(await lost.json()).toMatchObject({ database: 'timeout' });
   });
 });
