@@ -118,10 +118,9 @@ describe('legacy statistics kept up to date from appended lines', () => {
         expect(err).toBeInstanceOf(LegacyScanRefused);
         expect((err as LegacyScanRefused).extensions.code).toBe('LEGACY_SCAN_TIMEOUT');
         refused++;
-        // Between requests nothing is read (once the read under way when refused completes).
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        const read = stats.dayTally!.stats.bytesRead;
-        await new Promise((resolve) => setTimeout(resolve, 30));
+        // Between requests nothing is read, once the read under way when refused completes.
+        const read = await settled(() => stats.dayTally!.stats.bytesRead);
+        await new Promise((resolve) => setTimeout(resolve, 100));
         expect(stats.dayTally!.stats.bytesRead).toBe(read);
       }
     }
@@ -280,3 +279,12 @@ describe('legacy statistics: incremental equals a full scan (property)', () => {
     expect(runsCounting).toBeGreaterThan(40);
   }, 120_000);
 });
+
+/** The value once it stopped changing for 200 ms (a read in flight finishing, under any load). */
+async function settled(value: () => number): Promise<number> {
+  for (;;) {
+    const before = value();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    if (value() === before) return before;
+  }
+}
