@@ -2,7 +2,7 @@
 // /health, /ready and /openapi.json. It only wires: everything it uses comes in through deps or
 // is built from them, so tests build many apps side by side.
 import { randomUUID } from 'node:crypto';
-import { createServerAdapter, useCORS } from '@whatwg-node/server';
+import { createServerAdapter } from '@whatwg-node/server';
 import { TokenAuthenticator } from './auth/tokens.js';
 import type { Config } from './config/env.js';
 import type { DatabaseHandle } from './db/client.js';
@@ -17,6 +17,7 @@ import { createContextFactory } from './graphql/request-context.js';
 import { useRolloutExtensions } from './graphql/use-rollout-extensions.js';
 import { createGraphQLServer, type GraphQLLimits } from './graphql/yoga.js';
 import { limitBody } from './http/body-limit.js';
+import { useCors } from './http/cors.js';
 import { jsonResponse } from './http/json.js';
 import { nodeListener } from './http/node-listener.js';
 import { LegacyEventLog } from './legacy/event-log.js';
@@ -195,8 +196,8 @@ export function createApp(deps: AppDeps) {
     },
     {
       plugins: [
-        useCORS({
-          origin: config.corsOrigins,
+        useCors({
+          origins: config.corsOrigins,
           exposedHeaders: ['X-Request-Id', 'X-Rollout-Path', 'X-Rollout-Reason'],
         }),
       ],
