@@ -8,7 +8,7 @@ import type { StatusUpdate, StatusUpdateOutcome } from '../../domain/violations.
 import { WriteOutcomeUnknownError, WriteRolledBackError } from '../../domain/write-errors.js';
 import { builder } from '../../graphql/builder.js';
 import type { GraphQLContext } from '../../graphql/context.js';
-import { badInput } from '../../graphql/errors.js';
+import { badInput, requireStorableText } from '../../graphql/errors.js';
 import { rolloutField } from '../../graphql/rollout-directive.js';
 import {
   parseViolationId,
@@ -137,6 +137,8 @@ function toUpdate(input: UpdateArgs['input'], ctx: GraphQLContext): StatusUpdate
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
     throw badInput('an idempotency key is 1 to 255 visible ASCII characters');
   }
+  requireStorableText('notes', input.notes);
+  requireStorableText('handledBy', input.handledBy);
   return {
     id: parseViolationId(input.id),
     status: input.status,

@@ -4,7 +4,7 @@
 import type { ChangeRequest, ChangeResult } from '../../rollout/control.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
-import { badInput } from '../errors.js';
+import { badInput, requireStorableText } from '../errors.js';
 import { Rollout, RolloutChange, requireRolloutAdmin } from './rollout.js';
 
 type Changed = Extract<ChangeResult, { ok: true }>;
@@ -85,6 +85,8 @@ async function change(
   run: (req: ChangeRequest) => Promise<ChangeResult>,
 ): Promise<Changed> {
   requireRolloutAdmin(ctx, operation);
+  requireStorableText('flag', args.flag);
+  requireStorableText('reason', args.reason);
   const result = await run({
     flag: args.flag,
     reason: args.reason,

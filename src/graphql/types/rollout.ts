@@ -7,6 +7,7 @@ import { rolloutCounters } from '../../ops/rollout-counters.js';
 import type { RolloutChangeRow, RolloutRow } from '../../rollout/pg-rows.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
+import { requireStorableText } from '../errors.js';
 
 /**
  * Refuses callers without the operator scope (401 UNAUTHENTICATED without a valid token, 403
@@ -140,6 +141,7 @@ builder.queryFields((t) => ({
     args: { flag: t.arg.string({ required: false }) },
     resolve: (_root, args, ctx) => {
       requireRolloutAdmin(ctx, 'rollouts');
+      requireStorableText('flag', args.flag);
       return ctx.rolloutAdmin.control.list(args.flag ?? undefined);
     },
   }),
@@ -152,6 +154,7 @@ builder.queryFields((t) => ({
     },
     resolve: (_root, args, ctx) => {
       requireRolloutAdmin(ctx, 'rolloutChanges');
+      requireStorableText('flag', args.flag);
       return ctx.rolloutAdmin.control.history(args.flag ?? undefined, clampLimit(args.limit));
     },
   }),
