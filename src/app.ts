@@ -103,6 +103,7 @@ export function createApp(deps: AppDeps) {
     production: config.nodeEnv === 'production',
     limits: deps.limits,
     jit: config.graphqlJit,
+    introspection: config.graphqlIntrospection,
     plugins: [useRolloutExtensions()],
     context: createContextFactory({
       db: handle.db,

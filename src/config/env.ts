@@ -22,6 +22,7 @@ const schema = z.object({
   INGEST: onOff.default(true),
   ROLLOUT_PERCENT: percent.default(0),
   CORS_ORIGINS: z.string().optional(),
+  GRAPHQL_INTROSPECTION: z.enum(['on', 'off', 'operators']).optional(),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TIME_ZONE: z
@@ -94,6 +95,8 @@ export interface Config {
   rolloutPercent: Record<RolloutFlag, number>;
   /** `*`: any origin, never with credentials (not in production); else these origins exactly. */
   corsOrigins: '*' | string[];
+  /** Who may introspect the schema: everyone, no one, or operators (rollout:admin). */
+  graphqlIntrospection: 'on' | 'off' | 'operators';
   bodyLimitBytes: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   timeZone: string;
@@ -170,6 +173,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ingest: e.INGEST,
     rolloutPercent,
     corsOrigins: cors.origins,
+    graphqlIntrospection:
+      e.GRAPHQL_INTROSPECTION ?? (e.NODE_ENV === 'production' ? 'operators' : 'on'),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     logLevel: e.LOG_LEVEL,
     timeZone: e.TIME_ZONE,

@@ -1,5 +1,6 @@
 // The /graphql endpoint: yoga over the Pothos schema, with graphql-armor limits, GraphiQL served
-// from the package (works offline), unexpected errors logged with their cause and masked.
+// from the package (works offline), unexpected errors logged with their cause and masked, and
+// every root field's scope checked before any of them runs.
 // Operations run through graphql-jit unless GRAPHQL_JIT is off (see jit.ts).
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
@@ -8,6 +9,7 @@ import { createYoga, maskError as defaultMaskError, type Plugin } from 'graphql-
 import type { Logger } from '../ops/logger.js';
 import type { GraphQLContext } from './context.js';
 import { useJitExecution } from './jit.js';
+import { type IntrospectionPolicy, useOperationAccess } from './use-operation-access.js';
 
 /** GraphQL limits. Defaults fit the largest legitimate query of the front ends with room. */
 export interface GraphQLLimits {
@@ -36,6 +38,8 @@ export interface GraphQLServerOptions {
   plugins?: Plugin[];
   /** Execute with graphql-jit (default) or graphql-js (GRAPHQL_JIT=off). */
   jit?: boolean;
+  /** Who may introspect the schema (GRAPHQL_INTROSPECTION). Default 'on'. */
+  introspection?: IntrospectionPolicy;
   /** Builds the per-request context from the request and the server context. */
   context: (request: Request, serverContext: Record<string, unknown>) => GraphQLContext;
 }
@@ -68,6 +72,8 @@ export function createGraphQLServer(options: GraphQLServerOptions) {
         maxTokens: { n: limits.maxTokens },
         blockFieldSuggestion: { enabled: options.production },
       }),
+      // Before execution starts (and before graphql-jit's plugin takes it over).
+      useOperationAccess(options.introspection ?? 'on'),
       ...(options.jit === false ? [] : useJitExecution(options.logger)),
       ...(options.plugins ?? []),
     ],

@@ -60,6 +60,20 @@ describe('configuration', () => {
     expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
   });
 
+  it('opens introspection in development and keeps it for operators in production', () => {
+    expect(loadConfig({}).graphqlIntrospection).toBe('on');
+    const production = {
+      NODE_ENV: 'production',
+      API_TOKENS: TOKENS,
+      CORS_ORIGINS: 'https://a.example',
+    };
+    expect(loadConfig(production).graphqlIntrospection).toBe('operators');
+    expect(loadConfig({ ...production, GRAPHQL_INTROSPECTION: 'off' }).graphqlIntrospection).toBe(
+      'off',
+    );
+    expect(() => loadConfig({ GRAPHQL_INTROSPECTION: 'maybe' })).toThrow(/GRAPHQL_INTROSPECTION/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(8000);
   });

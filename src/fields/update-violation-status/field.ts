@@ -3,7 +3,6 @@
 // errors plugin: the answer throws them as typed errors after the rollout ran. A write whose
 // outcome is unknown, or that no path could apply, is an error with a code, never an answer.
 import { GraphQLError } from 'graphql';
-import { requireScope } from '../../auth/access.js';
 import type { StatusUpdate, StatusUpdateOutcome } from '../../domain/violations.js';
 import { WriteOutcomeUnknownError, WriteRolledBackError } from '../../domain/write-errors.js';
 import { builder } from '../../graphql/builder.js';
@@ -104,6 +103,7 @@ builder.mutationField('updateViolationStatus', (t) =>
     args: { input: t.arg({ type: UpdateViolationStatusInput, required: true }) },
     ...rolloutField<UpdateArgs, StatusUpdateOutcome, Updated>(FLAG, {
       mode: 'write',
+      scope: 'violations:write',
       answer: (outcome) => {
         if (outcome.kind === 'not_found') throw new ViolationNotFoundError(outcome.id);
         if (outcome.kind === 'conflict')
@@ -112,7 +112,6 @@ builder.mutationField('updateViolationStatus', (t) =>
       },
       forceDomain: (args) => args.input.forceDomain,
       validate: (args, ctx) => {
-        requireScope(ctx, 'violations:write');
         toUpdate(args.input, ctx);
       },
       domain: (args, ctx) =>

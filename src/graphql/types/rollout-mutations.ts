@@ -5,6 +5,7 @@ import type { ChangeRequest, ChangeResult } from '../../rollout/control.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 import { badInput, requireStorableText } from '../errors.js';
+import { requiresScope } from '../field-scope.js';
 import { Rollout, RolloutChange, requireRolloutAdmin } from './rollout.js';
 
 type Changed = Extract<ChangeResult, { ok: true }>;
@@ -69,6 +70,7 @@ builder.objectType(RolloutRejected, {
 /** Every admin mutation answers RolloutChangeResult: the change, or why it was refused. */
 const changeResult = () => ({
   type: RolloutChanged,
+  extensions: requiresScope('rollout:admin'),
   errors: {
     types: [RolloutConflict, RolloutRejected],
     directResult: true as const,
