@@ -104,6 +104,7 @@ export function createApp(deps: AppDeps) {
     limits: deps.limits,
     jit: config.graphqlJit,
     introspection: config.graphqlIntrospection,
+    onUnexpectedError: () => metrics.graphqlUnexpectedErrors.inc(),
     plugins: [useRolloutExtensions()],
     context: createContextFactory({
       db: handle.db,

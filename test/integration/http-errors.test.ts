@@ -94,6 +94,29 @@ describeEachDb('HTTP errors', (db) => {
     expect(huge.status).toBe(431);
   });
 
+  it('answers GraphQL parameters that are not JSON, and operations the schema lacks, as client errors', async () => {
+    const get = await app.fetch('http://gateway/graphql?query=%7B__typename%7D&variables=%');
+    expect([get.status, (await get.json()).errors[0].extensions.code]).toEqual([
+      400,
+      'BAD_REQUEST',
+    ]);
+    for (const jit of [true, false]) {
+      const other = jit ? app : buildApp(db(), { config: { graphqlJit: false } });
+      const answer = await other.fetch('http://gateway/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'subscription { recentEvents { ts } }' }),
+      });
+      expect(answer.status).toBeLessThan(500);
+      expect((await answer.json()).errors[0].message).toBe(
+        'The subscription operation is not supported by the schema.',
+      );
+      if (!jit) await other.close();
+    }
+    const metrics = await (await app.fetch('http://gateway/metrics')).text();
+    expect(metrics).toContain('gateway_graphql_unexpected_errors_total 0');
+  });
+
   it('logs, counts and masks an error the handler did not expect', async () => {
     const { registry } = app.metrics;
     const original = registry.metrics;
