@@ -54,7 +54,9 @@ export function rawRequest(
       const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0);
       resolve({ status, head, body: split < 0 ? '' : decodeBody(head, all.slice(split + 4)) });
     });
-    socket.end(text);
+    // No half-close: node:http would drop a request still being answered when the client's FIN
+    // arrives (its default httpAllowHalfOpen: false). `Connection: close` ends the exchange.
+    socket.write(text);
   });
 }
 
