@@ -2,7 +2,7 @@
 // /health, /ready and /openapi.json. It only wires: everything it uses comes in through deps or
 // is built from them, so tests build many apps side by side.
 import { randomUUID } from 'node:crypto';
-import { createServerAdapter, useCORS } from '@whatwg-node/server';
+import { createServerAdapter } from '@whatwg-node/server';
 import { TokenAuthenticator } from './auth/tokens.js';
 import type { Config } from './config/env.js';
 import type { DatabaseHandle } from './db/client.js';
@@ -17,7 +17,9 @@ import { createContextFactory } from './graphql/request-context.js';
 import { useRolloutExtensions } from './graphql/use-rollout-extensions.js';
 import { createGraphQLServer, type GraphQLLimits } from './graphql/yoga.js';
 import { limitBody } from './http/body-limit.js';
+import { useCors } from './http/cors.js';
 import { jsonResponse } from './http/json.js';
+import { nodeListener } from './http/node-listener.js';
 import { LegacyEventLog } from './legacy/event-log.js';
 import { reportSkipsOnce } from './legacy/log-scan.js';
 import { LegacyRecordPrinter } from './legacy/record-printer.js';
@@ -31,6 +33,7 @@ import {
   type Metrics,
   observeHttp,
   rolloutObserver,
+  type UnexpectedErrorStage,
 } from './ops/metrics.js';
 import { ViolationRepository } from './repositories/violation-repository.js';
 import { createV1Router } from './rest/v1/router.js';
@@ -118,6 +121,8 @@ export function createApp(deps: AppDeps) {
     production: config.nodeEnv === 'production',
     limits: deps.limits,
     jit: config.graphqlJit,
+    introspection: config.graphqlIntrospection,
+    onUnexpectedError: () => metrics.graphqlUnexpectedErrors.inc(),
     plugins: [useRolloutExtensions()],
     context: createContextFactory({
       db: handle.db,
@@ -168,6 +173,13 @@ export function createApp(deps: AppDeps) {
   const routeLabel = (pathname: string) =>
     FIXED_ROUTES.has(pathname) ? pathname : (v1.find(pathname)?.route.path ?? 'other');
 
+  /** Logs and counts an error nothing else handled; the client gets a JSON 500, no stack. */
+  function unexpected(error: unknown, stage: UnexpectedErrorStage, fields: object): Response {
+    metrics.httpUnexpectedErrors.inc({ stage });
+    logger.error({ err: error, stage, ...fields }, 'http: unexpected error');
+    return jsonResponse({ detail: 'Internal Server Error' }, 500);
+  }
+
   const adapter = createServerAdapter<Record<string, unknown>>(
     async (request, serverContext) => {
       const incoming = request.headers.get('x-request-id');
@@ -175,10 +187,16 @@ export function createApp(deps: AppDeps) {
       const req = serverContext.req as { socket?: { remoteAddress?: string } } | undefined;
       const context = { ...serverContext, requestId, clientAddress: req?.socket?.remoteAddress };
       const started = performance.now();
-      const response = await route(request, context);
-      response.headers.set('x-request-id', requestId);
-      const seconds = (performance.now() - started) / 1000;
       const { pathname } = new URL(request.url);
+      let response: Response;
+      try {
+        response = await route(request, context);
+        response.headers.set('x-request-id', requestId);
+      } catch (error) {
+        response = unexpected(error, 'handler', { requestId, method: request.method, pathname });
+        response.headers.set('x-request-id', requestId);
+      }
+      const seconds = (performance.now() - started) / 1000;
       const status = response.status;
       observeHttp(metrics, {
         route: routeLabel(pathname),
@@ -194,13 +212,22 @@ export function createApp(deps: AppDeps) {
     },
     {
       plugins: [
-        useCORS({
-          origin: config.corsOrigins,
+        useCors({
+          origins: config.corsOrigins,
           exposedHeaders: ['X-Request-Id', 'X-Rollout-Path', 'X-Rollout-Reason'],
         }),
       ],
     },
   );
+
+  // node:http enters here (main.ts, tests listening on a port); `app.fetch` enters the adapter.
+  const listener = nodeListener(adapter, {
+    onRefused: (req, status) =>
+      observeHttp(metrics, { route: 'other', method: req.method ?? '', status, seconds: 0 }),
+    onUnexpected: (error, req) => unexpected(error, 'server', { method: req.method }),
+    onSendError: (error, req) =>
+      logger.warn({ err: error, method: req.method }, 'http: the answer could not be sent'),
+  });
 
   /**
    * Stops the rollout state's LISTEN and resync (before closing the database), and closes the
@@ -210,7 +237,8 @@ export function createApp(deps: AppDeps) {
     await pgState?.stop();
     await Promise.all(closers.map((close) => close()));
   };
-  return Object.assign(adapter, {
+  return Object.assign(listener, {
+    fetch: adapter.fetch,
     metrics,
     rolloutState,
     rolloutAdmin,

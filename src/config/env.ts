@@ -21,7 +21,8 @@ const schema = z.object({
   DEMO: onOff.optional(),
   INGEST: onOff.default(true),
   ROLLOUT_PERCENT: percent.default(0),
-  CORS_ORIGINS: z.string().default('*'),
+  CORS_ORIGINS: z.string().optional(),
+  GRAPHQL_INTROSPECTION: z.enum(['on', 'off', 'operators']).optional(),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TIME_ZONE: z
@@ -37,6 +38,43 @@ const schema = z.object({
   LEGACY_SCAN_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
   WRITE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
 });
+
+type CorsParse = { ok: true; origins: '*' | string[] } | { ok: false; problems: string[] };
+
+/**
+ * CORS_ORIGINS: `*` (any origin, without credentials) or a comma-separated list of origins
+ * (`https://ui.example`, echoed with credentials). Production needs the list: a gateway that
+ * writes must know its front ends. `null` is refused: any sandboxed page can claim it.
+ */
+function parseCorsOrigins(raw: string | undefined, production: boolean): CorsParse {
+  const listed = (raw ?? '*')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  if (listed.length === 0 || listed.includes('*')) {
+    return production
+      ? {
+          ok: false,
+          problems: [
+            `CORS_ORIGINS: required when NODE_ENV=production, as a list of origins such as https://ui.example (got ${JSON.stringify(raw ?? null)}; "*" is for development)`,
+          ],
+        }
+      : { ok: true, origins: '*' };
+  }
+  const problems = listed
+    .filter((origin) => !isOrigin(origin))
+    .map(
+      (origin) =>
+        `CORS_ORIGINS: ${JSON.stringify(origin)} is not an origin (scheme://host[:port], no path; "null" is never allowed)`,
+    );
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, origins: listed };
+}
+
+function isOrigin(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text;
+}
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -58,7 +96,10 @@ export interface Config {
   demo: boolean;
   ingest: boolean;
   rolloutPercent: Record<RolloutFlag, number>;
+  /** `*`: any origin, never with credentials (not in production); else these origins exactly. */
   corsOrigins: '*' | string[];
+  /** Who may introspect the schema: everyone, no one, or operators (rollout:admin). */
+  graphqlIntrospection: 'on' | 'off' | 'operators';
   bodyLimitBytes: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   timeZone: string;
@@ -120,14 +161,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'API_TOKENS: required when NODE_ENV=production (a JSON array of {name, token, scopes})',
     );
   }
-  if (problems.length > 0 || !parsed.success || !tokens.ok) throw new ConfigError(problems);
+  const cors = parseCorsOrigins(cleaned.CORS_ORIGINS, cleaned.NODE_ENV === 'production');
+  if (!cors.ok) problems.push(...cors.problems);
+  if (problems.length > 0 || !parsed.success || !tokens.ok || !cors.ok) {
+    throw new ConfigError(problems);
+  }
   const e = parsed.data;
   const rolloutPercent = Object.fromEntries(
     ROLLOUT_FLAGS.map((flag) => [flag, overrides[flag] ?? e.ROLLOUT_PERCENT]),
   ) as Record<RolloutFlag, number>;
-  const origins = e.CORS_ORIGINS.split(',')
-    .map((o) => o.trim())
-    .filter(Boolean);
   return {
     host: e.HOST,
     port: e.PORT,
@@ -139,7 +181,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo: e.DEMO ?? e.DATABASE_URL === undefined,
     ingest: e.INGEST,
     rolloutPercent,
-    corsOrigins: origins.includes('*') || origins.length === 0 ? '*' : origins,
+    corsOrigins: cors.origins,
+    graphqlIntrospection:
+      e.GRAPHQL_INTROSPECTION ?? (e.NODE_ENV === 'production' ? 'operators' : 'on'),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     logLevel: e.LOG_LEVEL,
     timeZone: e.TIME_ZONE,

@@ -2,7 +2,7 @@
 // REST parameter each one is read from. The GraphQL arguments, their bounds check, the REST
 // shim's parameter parsing and the OpenAPI parameters are all derived from it, so a default or
 // a bound is written once.
-import { badInput } from '../graphql/errors.js';
+import { badInput, requireStorableText } from '../graphql/errors.js';
 import { bool, defineParams, int, type Param, type ParamTable, str } from '../rest/v1/params.js';
 
 interface ArgBase {
@@ -80,9 +80,13 @@ export function graphqlArgs<T extends ArgTable>(arg: PothosArgBuilder, table: T)
   return out as { [K in keyof T]: ReturnType<PothosArgBuilder['int']> };
 }
 
-/** Throws BAD_USER_INPUT for an integer outside its bounds (null or absent: the default). */
-export function checkBounds<T extends ArgTable>(table: T, values: ArgValues<T>): void {
+/**
+ * Throws BAD_USER_INPUT for an integer outside its bounds (null or absent: the default) or a
+ * string the database cannot store.
+ */
+export function checkArgs<T extends ArgTable>(table: T, values: ArgValues<T>): void {
   for (const [name, spec] of Object.entries(table)) {
+    if (spec.type === 'string') requireStorableText(name, values[name] as string | null);
     if (spec.type !== 'int') continue;
     const value = values[name] as number | null | undefined;
     if (value === null || value === undefined) continue;
@@ -122,7 +126,7 @@ export function restParams<T extends ArgTable>(table: T) {
       spec.type === 'int'
         ? int({ default: spec.default, ge: spec.min, le: spec.max })
         : spec.type === 'string'
-          ? str()
+          ? str({ storable: true })
           : bool();
   }
   const params = defineParams(definition, 'query') as ParamTable<Record<string, unknown>>;

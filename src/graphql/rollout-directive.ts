@@ -13,9 +13,12 @@ import {
   GraphQLString,
   isObjectType,
 } from 'graphql';
+import { requireScope } from '../auth/access.js';
+import type { Scope } from '../auth/scopes.js';
 import type { RolloutFlag } from '../rollout/flags.js';
 import type { RequestRollout } from '../rollout/runner.js';
 import type { GraphQLContext } from './context.js';
+import { requiresScope } from './field-scope.js';
 
 export const rolloutDirective = new GraphQLDirective({
   name: 'rollout',
@@ -30,6 +33,8 @@ type PathResolver<Args, Ctx, R> = (args: Args, ctx: Ctx, info: GraphQLResolveInf
 export interface RolloutImplementations<Args, Ctx, R> {
   /** 'read' (default) falls back on any domain failure; 'write' only on a proven rollback. */
   mode?: 'read' | 'write';
+  /** The scope the caller needs; checked for the whole operation before it runs, and here. */
+  scope?: Scope;
   /** Checks the arguments (and caller) before any path runs; throw a GraphQLError. */
   validate?: (args: Args, ctx: Ctx) => void;
   /** Where the field's forceDomain flag is. Default: the `forceDomain` argument. */
@@ -53,7 +58,7 @@ export function rolloutField<Args extends object, R = unknown, A = R>(
 ) {
   return {
     directives: { rollout: { flag } },
-    extensions: { [IMPLS]: impls },
+    extensions: { [IMPLS]: impls, ...(impls.scope ? requiresScope(impls.scope) : {}) },
     resolve: async (
       _source: unknown,
       args: object,
@@ -73,6 +78,7 @@ function route<Args extends object, R>(
   ctx: { rollout: RequestRollout } & GraphQLContext,
   info: GraphQLResolveInfo,
 ): Promise<R> {
+  if (impls.scope) requireScope(ctx, impls.scope);
   impls.validate?.(args, ctx);
   const force = impls.forceDomain
     ? impls.forceDomain(args)

@@ -1,5 +1,6 @@
 // The /graphql endpoint: yoga over the Pothos schema, with graphql-armor limits, GraphiQL served
-// from the package (works offline), unexpected errors logged with their cause and masked.
+// from the package (works offline), unexpected errors logged with their cause and masked, and
+// every root field's scope checked before any of them runs.
 // Operations run through graphql-jit unless GRAPHQL_JIT is off (see jit.ts).
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
@@ -8,6 +9,9 @@ import { createYoga, maskError as defaultMaskError, type Plugin } from 'graphql-
 import type { Logger } from '../ops/logger.js';
 import type { GraphQLContext } from './context.js';
 import { useJitExecution } from './jit.js';
+import { useKnownOperationTypes } from './use-known-operation-types.js';
+import { type IntrospectionPolicy, useOperationAccess } from './use-operation-access.js';
+import { useRequestParseErrors } from './use-request-parse-errors.js';
 
 /** GraphQL limits. Defaults fit the largest legitimate query of the front ends with room. */
 export interface GraphQLLimits {
@@ -36,6 +40,10 @@ export interface GraphQLServerOptions {
   plugins?: Plugin[];
   /** Execute with graphql-jit (default) or graphql-js (GRAPHQL_JIT=off). */
   jit?: boolean;
+  /** Called for each unexpected (masked) error, after it is logged: the app counts them. */
+  onUnexpectedError?: (error: unknown) => void;
+  /** Who may introspect the schema (GRAPHQL_INTROSPECTION). Default 'on'. */
+  introspection?: IntrospectionPolicy;
   /** Builds the per-request context from the request and the server context. */
   context: (request: Request, serverContext: Record<string, unknown>) => GraphQLContext;
 }
@@ -56,6 +64,7 @@ export function createGraphQLServer(options: GraphQLServerOptions) {
         const original = error instanceof GraphQLError ? error.originalError : error;
         if (original && !(original instanceof GraphQLError)) {
           options.logger.error({ err: original }, 'graphql: unexpected error');
+          options.onUnexpectedError?.(original);
         }
         return defaultMaskError(error, message, isDev && !options.production);
       },
@@ -68,6 +77,10 @@ export function createGraphQLServer(options: GraphQLServerOptions) {
         maxTokens: { n: limits.maxTokens },
         blockFieldSuggestion: { enabled: options.production },
       }),
+      useRequestParseErrors(),
+      useKnownOperationTypes(),
+      // Before execution starts (and before graphql-jit's plugin takes it over).
+      useOperationAccess(options.introspection ?? 'on'),
       ...(options.jit === false ? [] : useJitExecution(options.logger)),
       ...(options.plugins ?? []),
     ],

@@ -26,7 +26,10 @@ export async function limitBody(request: Request, limit: number): Promise<Reques
     }
     chunks.push(value);
   }
-  return new Request(request.url, {
+  // The request's own class: the server adapter's accepts every method node:http does (TRACE
+  // with a body, say), where the global Request refuses some.
+  const RequestClass = request.constructor as typeof Request;
+  return new RequestClass(request.url, {
     method: request.method,
     headers: request.headers,
     body: Buffer.concat(chunks),

@@ -2,7 +2,7 @@
 // open keep-alive connections arrive and finish. (http.Server#close also drops idle keep-alive
 // connections at once, which resets a request a client is sending on one at that moment.)
 import { createServer, type RequestListener, type Server } from 'node:http';
-import { Server as NetServer } from 'node:net';
+import { Server as NetServer, type Socket } from 'node:net';
 
 export interface DrainableServer {
   server: Server;
@@ -16,6 +16,11 @@ export function createDrainableServer(handler: RequestListener): DrainableServer
     // Tell clients not to reuse this connection once we are stopping.
     if (draining) res.setHeader('connection', 'close');
     handler(req, res);
+  });
+  server.on('clientError', answerClientError);
+  // CONNECT never reaches the handler (node:http emits it apart); this is no proxy.
+  server.on('connect', (_req, socket: Socket) => {
+    writeRaw(socket, 405, 'Method Not Allowed', { detail: 'Method Not Allowed' });
   });
   return {
     server,
@@ -40,4 +45,30 @@ export function createDrainableServer(handler: RequestListener): DrainableServer
       });
     },
   };
+}
+
+const STATUS_OF_CLIENT_ERROR: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout'],
+};
+
+/**
+ * What node:http answers a request it cannot parse (bad request line, header or framing), as
+ * its default does, but with a JSON body like every other answer of the gateway.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable || socket.bytesWritten > 0) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason] = STATUS_OF_CLIENT_ERROR[error.code ?? ''] ?? [400, 'Bad Request'];
+  writeRaw(socket, status, reason, { detail: reason });
+}
+
+function writeRaw(socket: Socket, status: number, reason: string, body: unknown): void {
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+  );
 }

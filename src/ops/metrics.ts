@@ -38,7 +38,14 @@ export interface Metrics {
   mode: Gauge<'flag' | 'mode'>;
   httpRequests: Counter<'route' | 'method' | 'status'>;
   httpDuration: Histogram<'route'>;
+  /** Failures nothing else handled, answered with a JSON 500 (see src/app.ts). */
+  httpUnexpectedErrors: Counter<'stage'>;
+  /** Resolver errors that were bugs, not GraphQL errors: logged and masked for the client. */
+  graphqlUnexpectedErrors: Counter;
 }
+
+/** Where an unexpected error was caught: in the app's handler, or around the server adapter. */
+export type UnexpectedErrorStage = 'handler' | 'server';
 
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
@@ -93,7 +100,21 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       buckets: LATENCY_BUCKETS,
       registers,
     }),
+    httpUnexpectedErrors: new Counter({
+      name: 'gateway_http_unexpected_errors_total',
+      help: 'Unexpected errors answered with a JSON 500, by where they were caught (handler, server).',
+      labelNames: ['stage'] as const,
+      registers,
+    }),
+    graphqlUnexpectedErrors: new Counter({
+      name: 'gateway_graphql_unexpected_errors_total',
+      help: 'Unexpected resolver errors, logged with their cause and masked in the answer.',
+      registers,
+    }),
   };
+  // Zero from the start, so an alert on the rate sees a series before the first failure.
+  for (const stage of ['handler', 'server'] as const)
+    metrics.httpUnexpectedErrors.inc({ stage }, 0);
   // Fallbacks start at 0 so an alert on their rate sees a series before the first failure.
   for (const flag of flags) {
     for (const cause of FALLBACK_CAUSES) metrics.fallbacks.inc({ flag, cause }, 0);

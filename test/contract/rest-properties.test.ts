@@ -45,7 +45,9 @@ describeEachDb('legacy REST under random query strings', (db) => {
           for (const entry of body.detail) {
             expect(Object.keys(entry).slice(0, 4)).toEqual(['type', 'loc', 'msg', 'input']);
             expect(entry.loc[0]).toBe('query');
-            expect(['limit', 'minutes', 'force_domain']).toContain(entry.loc[1]);
+            // Text parameters refuse only what the database cannot store (a NUL character).
+            const named = entry.type === 'value_error' ? ['etype', 'camera_id'] : [];
+            expect(['limit', 'minutes', 'force_domain', ...named]).toContain(entry.loc[1]);
           }
         },
       ),

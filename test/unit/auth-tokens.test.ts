@@ -33,13 +33,13 @@ describe('API_TOKENS', () => {
   });
 
   it('stops start-up in production without tokens', () => {
-    expect(configProblems({ NODE_ENV: 'production' })).toEqual([
+    // Production also needs its CORS origins listed (test/unit/config.test.ts).
+    const production = { NODE_ENV: 'production', CORS_ORIGINS: 'https://ui.example' };
+    expect(configProblems(production)).toEqual([
       'API_TOKENS: required when NODE_ENV=production (a JSON array of {name, token, scopes})',
     ]);
-    expect(configProblems({ NODE_ENV: 'production', API_TOKENS: '[]' })).toHaveLength(1);
-    expect(
-      configProblems({ NODE_ENV: 'production', API_TOKENS: JSON.stringify([WRITER]) }),
-    ).toEqual([]);
+    expect(configProblems({ ...production, API_TOKENS: '[]' })).toHaveLength(1);
+    expect(configProblems({ ...production, API_TOKENS: JSON.stringify([WRITER]) })).toEqual([]);
   });
 
   it('lists invalid JSON among the other problems without echoing the secret', () => {

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/env.js';
 import { flagEnvName } from '../../src/rollout/flags.js';
 
+const TOKENS = JSON.stringify([
+  { name: 'ops', token: 'operator-token-0123456789', scopes: ['rollout:admin'] },
+]);
+
 describe('configuration', () => {
   it('defaults to the old service port, the embedded database and demo data', () => {
     const config = loadConfig({});
@@ -40,6 +44,40 @@ describe('configuration', () => {
     expect(loadConfig({}).writeTimeoutMs).toBe(5000);
     expect(loadConfig({ WRITE_TIMEOUT_MS: '1500' }).writeTimeoutMs).toBe(1500);
     expect(() => loadConfig({ WRITE_TIMEOUT_MS: '0' })).toThrow(/WRITE_TIMEOUT_MS/);
+  });
+
+  it('requires explicit CORS origins in production and refuses what is not an origin', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ API_TOKENS: TOKENS, ...env });
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(problems({ NODE_ENV: 'production' })).toEqual([
+      expect.stringMatching(/^CORS_ORIGINS: required when NODE_ENV=production/),
+    ]);
+    expect(problems({ NODE_ENV: 'production', CORS_ORIGINS: '*' })).toHaveLength(1);
+    expect(problems({ NODE_ENV: 'production', CORS_ORIGINS: 'https://ui.example' })).toEqual([]);
+    expect(
+      problems({ CORS_ORIGINS: 'null, https://ui.example/app, ftp://x, https://ok.example' }),
+    ).toHaveLength(3);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
+  });
+
+  it('opens introspection in development and keeps it for operators in production', () => {
+    expect(loadConfig({}).graphqlIntrospection).toBe('on');
+    const production = {
+      NODE_ENV: 'production',
+      API_TOKENS: TOKENS,
+      CORS_ORIGINS: 'https://a.example',
+    };
+    expect(loadConfig(production).graphqlIntrospection).toBe('operators');
+    expect(loadConfig({ ...production, GRAPHQL_INTROSPECTION: 'off' }).graphqlIntrospection).toBe(
+      'off',
+    );
+    expect(() => loadConfig({ GRAPHQL_INTROSPECTION: 'maybe' })).toThrow(/GRAPHQL_INTROSPECTION/);
   });
 
   it('treats empty variables as unset', () => {

@@ -6,7 +6,7 @@ import { builder } from '../../graphql/builder.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { rolloutField } from '../../graphql/rollout-directive.js';
 import { Event } from '../../graphql/types/event.js';
-import { type ArgValues, argValue, checkBounds, graphqlArgs } from '../args.js';
+import { type ArgValues, argValue, checkArgs, graphqlArgs } from '../args.js';
 import { args, FLAG } from './spec.js';
 
 type Args = ArgValues<typeof args>;
@@ -17,7 +17,7 @@ builder.queryField('recentEvents', (t) =>
     description: `The newest events in the last \`minutes\`, newest first (by timestamp). Migrated under the rollout flag \`${FLAG}\`.`,
     args: graphqlArgs(t.arg, args),
     ...rolloutField<Args, EventRecord[]>(FLAG, {
-      validate: (values) => checkBounds(args, values),
+      validate: (values) => checkArgs(args, values),
       domain: (values, ctx) => ctx.services.events.domain.recentEvents(toQuery(values, ctx)),
       legacy: (values, ctx) => ctx.services.events.legacy.recentEvents(toQuery(values, ctx)),
     }),

@@ -3,12 +3,11 @@
 // errors plugin: the answer throws them as typed errors after the rollout ran. A write whose
 // outcome is unknown, or that no path could apply, is an error with a code, never an answer.
 import { GraphQLError } from 'graphql';
-import { requireScope } from '../../auth/access.js';
 import type { StatusUpdate, StatusUpdateOutcome } from '../../domain/violations.js';
 import { WriteOutcomeUnknownError, WriteRolledBackError } from '../../domain/write-errors.js';
 import { builder } from '../../graphql/builder.js';
 import type { GraphQLContext } from '../../graphql/context.js';
-import { badInput } from '../../graphql/errors.js';
+import { badInput, requireStorableText } from '../../graphql/errors.js';
 import { rolloutField } from '../../graphql/rollout-directive.js';
 import {
   parseViolationId,
@@ -104,6 +103,7 @@ builder.mutationField('updateViolationStatus', (t) =>
     args: { input: t.arg({ type: UpdateViolationStatusInput, required: true }) },
     ...rolloutField<UpdateArgs, StatusUpdateOutcome, Updated>(FLAG, {
       mode: 'write',
+      scope: 'violations:write',
       answer: (outcome) => {
         if (outcome.kind === 'not_found') throw new ViolationNotFoundError(outcome.id);
         if (outcome.kind === 'conflict')
@@ -112,7 +112,6 @@ builder.mutationField('updateViolationStatus', (t) =>
       },
       forceDomain: (args) => args.input.forceDomain,
       validate: (args, ctx) => {
-        requireScope(ctx, 'violations:write');
         toUpdate(args.input, ctx);
       },
       domain: (args, ctx) =>
@@ -137,6 +136,8 @@ function toUpdate(input: UpdateArgs['input'], ctx: GraphQLContext): StatusUpdate
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
     throw badInput('an idempotency key is 1 to 255 visible ASCII characters');
   }
+  requireStorableText('notes', input.notes);
+  requireStorableText('handledBy', input.handledBy);
   return {
     id: parseViolationId(input.id),
     status: input.status,

@@ -24,13 +24,13 @@ const PARAMETERS = {
     description: 'The new status.',
   },
   notes: {
-    param: str(),
+    param: str({ storable: true }),
     in: 'query',
     schema: optionalString,
     description: 'Omitted keeps the current notes.',
   },
   handled_by: {
-    param: str(),
+    param: str({ storable: true }),
     in: 'query',
     schema: optionalString,
     description: 'Who handled it; omitted keeps the current value.',

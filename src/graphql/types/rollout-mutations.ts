@@ -4,7 +4,8 @@
 import type { ChangeRequest, ChangeResult } from '../../rollout/control.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
-import { badInput } from '../errors.js';
+import { badInput, requireStorableText } from '../errors.js';
+import { requiresScope } from '../field-scope.js';
 import { Rollout, RolloutChange, requireRolloutAdmin } from './rollout.js';
 
 type Changed = Extract<ChangeResult, { ok: true }>;
@@ -69,6 +70,7 @@ builder.objectType(RolloutRejected, {
 /** Every admin mutation answers RolloutChangeResult: the change, or why it was refused. */
 const changeResult = () => ({
   type: RolloutChanged,
+  extensions: requiresScope('rollout:admin'),
   errors: {
     types: [RolloutConflict, RolloutRejected],
     directResult: true as const,
@@ -85,6 +87,8 @@ async function change(
   run: (req: ChangeRequest) => Promise<ChangeResult>,
 ): Promise<Changed> {
   requireRolloutAdmin(ctx, operation);
+  requireStorableText('flag', args.flag);
+  requireStorableText('reason', args.reason);
   const result = await run({
     flag: args.flag,
     reason: args.reason,

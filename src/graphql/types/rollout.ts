@@ -7,6 +7,8 @@ import { rolloutCounters } from '../../ops/rollout-counters.js';
 import type { RolloutChangeRow, RolloutRow } from '../../rollout/pg-rows.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
+import { requireStorableText } from '../errors.js';
+import { requiresScope } from '../field-scope.js';
 
 /**
  * Refuses callers without the operator scope (401 UNAUTHENTICATED without a valid token, 403
@@ -137,21 +139,25 @@ builder.queryFields((t) => ({
   rollouts: t.field({
     type: [Rollout],
     description: 'Every rollout flag (or one), with its state. Needs the rollout:admin scope.',
+    extensions: requiresScope('rollout:admin'),
     args: { flag: t.arg.string({ required: false }) },
     resolve: (_root, args, ctx) => {
       requireRolloutAdmin(ctx, 'rollouts');
+      requireStorableText('flag', args.flag);
       return ctx.rolloutAdmin.control.list(args.flag ?? undefined);
     },
   }),
   rolloutChanges: t.field({
     type: [RolloutChange],
     description: 'The change log, newest first. Needs the rollout:admin scope.',
+    extensions: requiresScope('rollout:admin'),
     args: {
       flag: t.arg.string({ required: false }),
       limit: t.arg.int({ defaultValue: 50, required: true, description: '1..100' }),
     },
     resolve: (_root, args, ctx) => {
       requireRolloutAdmin(ctx, 'rolloutChanges');
+      requireStorableText('flag', args.flag);
       return ctx.rolloutAdmin.control.history(args.flag ?? undefined, clampLimit(args.limit));
     },
   }),

@@ -6,7 +6,7 @@ import type { StatusChangeRow, ViolationRow } from '../../domain/violations.js';
 import { decodeCursor } from '../../repositories/violation-repository.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
-import { badInput } from '../errors.js';
+import { badInput, requireStorableText } from '../errors.js';
 import { Camera } from './camera.js';
 
 const statusValues = Object.fromEntries(
@@ -114,6 +114,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       if (args.first < 1 || args.first > 100) throw badInput('first must be between 1 and 100');
+      requireStorableText('cameraId', args.cameraId);
       const after = args.after ? decodeCursor(args.after) : undefined;
       if (args.after && !after) throw badInput('after is not a cursor of this connection');
       const { rows, hasNextPage } = await ctx.violationReader.list({

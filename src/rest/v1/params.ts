@@ -2,6 +2,8 @@
 // lax mode read the old FastAPI service's strings, and failures render FastAPI's 422 body byte
 // for byte, so callers of the Python service cannot tell the shims apart from it.
 
+import { isStorableText, UNSTORABLE_TEXT } from '../../domain/text.js';
+
 export type Location = 'query' | 'path';
 
 export interface ValidationErrorEntry {
@@ -211,10 +213,20 @@ export const bool: ParamBuilder<boolean, BaseOptions<boolean>> = builder(() => (
   };
 });
 
-export const str: ParamBuilder<string, BaseOptions<string>> = builder(() => (raw) => ({
-  ok: true,
-  value: raw,
-}));
+export interface StrOptions extends BaseOptions<string> {
+  /**
+   * Refuse text PostgreSQL cannot store (NUL, unpaired surrogates) with a 422, in pydantic's
+   * words for a failed custom check, instead of letting the database fail on it.
+   */
+  storable?: boolean;
+}
+
+export const str: ParamBuilder<string, StrOptions> = builder(({ storable }) => (raw) => {
+  if (storable && !isStorableText(raw)) {
+    return { ok: false, type: 'value_error', msg: `Value error, ${UNSTORABLE_TEXT}` };
+  }
+  return { ok: true, value: raw };
+});
 
 function lastValue(source: ParamSource, name: string): string | undefined {
   if (source instanceof URLSearchParams) return source.getAll(name).at(-1);

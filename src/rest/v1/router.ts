@@ -35,10 +35,30 @@ function match(template: string, pathname: string): Record<string, string> | und
     const g = got[i]!;
     if (w.startsWith('{') && w.endsWith('}')) {
       if (g === '') return undefined;
-      params[w.slice(1, -1)] = decodeURIComponent(g);
+      params[w.slice(1, -1)] = unquote(g);
     } else if (w !== g) return undefined;
   }
   return params;
+}
+
+const ESCAPE = /%([0-9A-Fa-f]{2})/g;
+
+/**
+ * Python's `urllib.parse.unquote`, as the old service's server decoded paths: a malformed escape
+ * (`%zz`, a lone `%`) stays as written and bytes that are not UTF-8 become U+FFFD, where
+ * `decodeURIComponent` throws. The parameter's own validation then answers (e.g. 422).
+ */
+export function unquote(segment: string): string {
+  if (!segment.includes('%')) return segment;
+  const bytes: Buffer[] = [];
+  let last = 0;
+  for (const match of segment.matchAll(ESCAPE)) {
+    bytes.push(Buffer.from(segment.slice(last, match.index), 'utf8'));
+    bytes.push(Buffer.from([Number.parseInt(match[1]!, 16)]));
+    last = match.index + 3;
+  }
+  bytes.push(Buffer.from(segment.slice(last), 'utf8'));
+  return Buffer.concat(bytes).toString('utf8');
 }
 
 export function createV1Router(routes: readonly RestRoute[]): V1Router {
