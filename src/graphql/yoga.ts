@@ -8,6 +8,7 @@ import { createYoga, maskError as defaultMaskError, type Plugin } from 'graphql-
 import type { Logger } from '../ops/logger.js';
 import type { GraphQLContext } from './context.js';
 import { useJitExecution } from './jit.js';
+import { useKnownOperationTypes } from './use-known-operation-types.js';
 
 /** GraphQL limits. Defaults fit the largest legitimate query of the front ends with room. */
 export interface GraphQLLimits {
@@ -61,6 +62,7 @@ export function createGraphQLServer(options: GraphQLServerOptions) {
       },
     },
     plugins: [
+      useKnownOperationTypes(),
       EnvelopArmorPlugin({
         maxDepth: { n: limits.maxDepth },
         costLimit: { maxCost: limits.maxCost },
