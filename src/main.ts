@@ -71,6 +71,7 @@ async function main() {
     logger.warn({ err: error }, 'rollout state not loaded yet; serving the environment values'),
   );
   const { server, drain } = createDrainableServer(app);
+  server.on('upgrade', app.handleUpgrade);
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -90,7 +91,8 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: draining requests');
+    logger.info({ signal }, 'shutting down: ending subscriptions, draining requests');
+    await app.closeSubscriptions();
     await drain();
     await Promise.all(background.map((b) => b.stop()));
     await app.close();

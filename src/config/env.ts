@@ -33,6 +33,9 @@ const schema = z.object({
   LEGACY_ORDER_TOLERANCE_SECONDS: z.coerce.number().min(0).default(60),
   GRAPHQL_JIT: onOff.default(true),
   LEGACY_TAIL_CACHE_LINES: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
+  SUBSCRIPTIONS_MAX: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+  SUBSCRIPTION_QUEUE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  SUBSCRIPTION_KEEPALIVE_MS: z.coerce.number().int().min(100).max(600_000).default(12_000),
 });
 
 function isTimeZone(tz: string): boolean {
@@ -69,6 +72,12 @@ export interface Config {
   graphqlJit: boolean;
   /** API_TOKENS; empty = open access (development only). */
   apiTokens: ApiToken[];
+  /** Most live subscriptions (SSE, graphql-ws, /ws/events) in this process. */
+  subscriptionsMax: number;
+  /** Most events queued for one subscriber; past it the subscriber is dropped. */
+  subscriptionQueueMax: number;
+  /** WebSocket ping period (graphql-ws; a client that does not answer is disconnected). */
+  subscriptionKeepAliveMs: number;
 }
 
 export class ConfigError extends Error {
@@ -140,5 +149,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graphqlJit: e.GRAPHQL_JIT,
     legacyTailCacheLines: e.LEGACY_TAIL_CACHE_LINES,
     apiTokens: tokens.tokens,
+    subscriptionsMax: e.SUBSCRIPTIONS_MAX,
+    subscriptionQueueMax: e.SUBSCRIPTION_QUEUE_MAX,
+    subscriptionKeepAliveMs: e.SUBSCRIPTION_KEEPALIVE_MS,
   };
 }
