@@ -10,6 +10,7 @@ import './graphql/types/rollout-mutations.js';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { specifiedDirectives } from 'graphql';
 import { FIELDS } from './fields/index.js';
+import './fields/rollout-fields.js';
 import { builder } from './graphql/builder.js';
 import { applyRolloutDirective, rolloutDirective } from './graphql/rollout-directive.js';
 
