@@ -21,6 +21,7 @@ import { useRolloutExtensions } from './graphql/use-rollout-extensions.js';
 import { createGraphQLWebSocketServer } from './graphql/websocket.js';
 import { createGraphQLServer, type GraphQLLimits } from './graphql/yoga.js';
 import { limitBody } from './http/body-limit.js';
+import { CompressedPage } from './http/compressed-page.js';
 import { jsonResponse } from './http/json.js';
 import { LegacyEventLog } from './legacy/event-log.js';
 import { LegacyRecordPrinter } from './legacy/record-printer.js';
@@ -137,6 +138,14 @@ export function createApp(deps: AppDeps) {
   });
   const v1 = createV1Router(v1Routes);
   const printer = new LegacyRecordPrinter();
+  // GraphiQL (yoga renders it for GET /graphql with Accept: text/html): compressed, with an ETag.
+  const graphiql = new CompressedPage(async () => {
+    const page = await yoga.fetch('http://gateway/graphql', { headers: { accept: 'text/html' } });
+    return {
+      body: await page.text(),
+      contentType: page.headers.get('content-type') ?? 'text/html; charset=utf-8',
+    };
+  });
 
   async function route(request: Request, serverContext: Record<string, unknown>) {
     const { pathname } = new URL(request.url);
@@ -152,6 +161,13 @@ export function createApp(deps: AppDeps) {
       });
     }
     if (pathname === '/openapi.json') return jsonResponse(openApiDocument);
+    if (
+      pathname === '/graphql' &&
+      (request.method === 'GET' || request.method === 'HEAD') &&
+      request.headers.get('accept')?.includes('text/html')
+    ) {
+      return graphiql.respond(request);
+    }
     if (pathname === '/graphql' || pathname.startsWith('/api/v1/')) {
       const limited = await limitBody(request, config.bodyLimitBytes);
       if (limited instanceof Response) return limited;

@@ -49,7 +49,13 @@ export function createGraphQLServer(options: GraphQLServerOptions) {
     landingPage: false,
     cors: false, // handled once for every route by the app
     renderGraphiQL,
-    graphiql: { title: 'Hygiene gateway', defaultQuery: DEFAULT_QUERY },
+    graphiql: {
+      title: 'Hygiene gateway',
+      defaultQuery: DEFAULT_QUERY,
+      // GraphiQL's requests go to another URI than its page: a browser drops its cached copy of
+      // a URI when it POSTs to it, and the page (megabytes) could then never be revalidated.
+      endpoint: '/graphql?graphiql',
+    },
     logging: options.logger,
     context: ({ request, ...serverContext }) => options.context(request, serverContext),
     maskedErrors: {
