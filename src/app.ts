@@ -2,11 +2,14 @@
 // /health, /ready and /openapi.json. It only wires: everything it uses comes in through deps or
 // is built from them, so tests build many apps side by side.
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { createServerAdapter } from '@whatwg-node/server';
 import { TokenAuthenticator } from './auth/tokens.js';
 import type { Config } from './config/env.js';
 import type { DatabaseHandle } from './db/client.js';
 import {
+  closeServices,
   createServices,
   openApiDocument,
   type ServiceOverrides,
@@ -15,8 +18,10 @@ import {
 import type { RolloutAdmin } from './graphql/context.js';
 import { createContextFactory } from './graphql/request-context.js';
 import { useRolloutExtensions } from './graphql/use-rollout-extensions.js';
+import { createGraphQLWebSocketServer } from './graphql/websocket.js';
 import { createGraphQLServer, type GraphQLLimits } from './graphql/yoga.js';
 import { limitBody } from './http/body-limit.js';
+import { CompressedPage } from './http/compressed-page.js';
 import { useCors } from './http/cors.js';
 import { jsonResponse } from './http/json.js';
 import { nodeListener } from './http/node-listener.js';
@@ -35,8 +40,10 @@ import {
   rolloutObserver,
   type UnexpectedErrorStage,
 } from './ops/metrics.js';
+import { subscriptionObserver } from './ops/subscription-metrics.js';
 import { ViolationRepository } from './repositories/violation-repository.js';
 import { createV1Router } from './rest/v1/router.js';
+import { createLegacyEventsSocket, WS_EVENTS_PATH } from './rest/ws-events.js';
 import { RolloutControl } from './rollout/control.js';
 import { PgRolloutState } from './rollout/pg-state.js';
 import type { RolloutStateStore } from './rollout/state.js';
@@ -112,6 +119,12 @@ export function createApp(deps: AppDeps) {
       startedAt: deps.startedAt ?? clock(),
       writeTimeoutMs: config.writeTimeoutMs,
       onClose: (close) => closers.push(close),
+      logger,
+      subscriptions: {
+        max: config.subscriptionsMax,
+        queueMax: config.subscriptionQueueMax,
+        observer: subscriptionObserver(metrics.registry),
+      },
     },
     deps.services,
   );
@@ -143,6 +156,14 @@ export function createApp(deps: AppDeps) {
   });
   const v1 = createV1Router(v1Routes);
   const printer = new LegacyRecordPrinter();
+  // GraphiQL (yoga renders it for GET /graphql with Accept: text/html): compressed, with an ETag.
+  const graphiql = new CompressedPage(async () => {
+    const page = await yoga.fetch('http://gateway/graphql', { headers: { accept: 'text/html' } });
+    return {
+      body: await page.text(),
+      contentType: page.headers.get('content-type') ?? 'text/html; charset=utf-8',
+    };
+  });
 
   async function route(request: Request, serverContext: Record<string, unknown>) {
     const { pathname } = new URL(request.url);
@@ -154,6 +175,13 @@ export function createApp(deps: AppDeps) {
       });
     }
     if (pathname === '/openapi.json') return jsonResponse(openApiDocument);
+    if (
+      pathname === '/graphql' &&
+      (request.method === 'GET' || request.method === 'HEAD') &&
+      request.headers.get('accept')?.includes('text/html')
+    ) {
+      return graphiql.respond(request);
+    }
     if (pathname === '/graphql' || pathname.startsWith('/api/v1/')) {
       const limited = await limitBody(request, config.bodyLimitBytes);
       if (limited instanceof Response) return limited;
@@ -229,16 +257,63 @@ export function createApp(deps: AppDeps) {
       logger.warn({ err: error, method: req.method }, 'http: the answer could not be sent'),
   });
 
+  // WebSockets: graphql-ws on /graphql, the old live-event socket on /ws/events.
+  const upgradeContext = (req: IncomingMessage) => {
+    const incoming = req.headers['x-request-id'];
+    const requestId =
+      typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    return { requestId, clientAddress: req.socket.remoteAddress, req };
+  };
+  const graphqlWs = createGraphQLWebSocketServer({
+    yoga,
+    maxPayload: config.bodyLimitBytes,
+    keepAliveMs: config.subscriptionKeepAliveMs,
+    serverContext: upgradeContext,
+  });
+  const wsEvents = createLegacyEventsSocket({ yoga, logger, serverContext: upgradeContext });
+
+  /** node:http's 'upgrade' listener: WebSocket connections on /graphql and /ws/events. */
+  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const { pathname } = new URL(req.url ?? '/', 'http://gateway');
+    const origin = req.headers.origin;
+    const refuse = (status: string) => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (origin && config.corsOrigins !== '*' && !config.corsOrigins.includes(origin)) {
+      return refuse('403 Forbidden');
+    }
+    if (pathname === '/graphql') return graphqlWs.handleUpgrade(req, socket, head);
+    if (pathname === WS_EVENTS_PATH) return wsEvents.handleUpgrade(req, socket, head);
+    refuse('404 Not Found');
+  };
+
+  let subscriptionsClosed: Promise<void> | undefined;
   /**
-   * Stops the rollout state's LISTEN and resync (before closing the database), and closes the
-   * log files the legacy readers hold open.
+   * Ends every live subscription (SSE and graphql-ws clients get a complete message, /ws/events
+   * clients a close frame) and closes the WebSockets. Call it first on shutdown: open streams
+   * would otherwise hold the HTTP drain until its timeout.
+   */
+  const closeSubscriptions = () => {
+    subscriptionsClosed ??= (async () => {
+      await closeServices(services);
+      await Promise.all([graphqlWs.close(), wsEvents.close()]);
+    })();
+    return subscriptionsClosed;
+  };
+
+  /**
+   * Ends the subscriptions, stops the rollout state's LISTEN and resync (before closing the
+   * database), and closes the log files the legacy readers hold open.
    */
   const close = async () => {
+    await closeSubscriptions();
     await pgState?.stop();
     await Promise.all(closers.map((close) => close()));
   };
   return Object.assign(listener, {
     fetch: adapter.fetch,
+    handleUpgrade,
+    closeSubscriptions,
     metrics,
     rolloutState,
     rolloutAdmin,

@@ -76,6 +76,7 @@ async function main() {
   );
   if (app.rolloutState instanceof PgRolloutState) await app.rolloutState.loaded();
   const { server, drain } = createDrainableServer(app);
+  server.on('upgrade', app.handleUpgrade);
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -95,7 +96,8 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: draining requests');
+    logger.info({ signal }, 'shutting down: ending subscriptions, draining requests');
+    await app.closeSubscriptions();
     await drain();
     await Promise.all(background.map((b) => b.stop()));
     await app.close();

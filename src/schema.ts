@@ -8,13 +8,19 @@ import './graphql/types/violation.js';
 import './graphql/types/rollout.js';
 import './graphql/types/rollout-mutations.js';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { specifiedDirectives } from 'graphql';
 import './fields/index.js';
+import './fields/rollout-fields.js';
 import { builder } from './graphql/builder.js';
 import { applyRolloutDirective, rolloutDirective } from './graphql/rollout-directive.js';
 
-/** The schema as declared (the directive is metadata here); what schema.graphql prints. */
+/**
+ * The schema as declared (the directive is metadata here); what schema.graphql prints. The
+ * specified directives (@include, @skip, @deprecated, @specifiedBy, @oneOf) are listed too:
+ * a `directives` list replaces graphql-js's default one.
+ */
 export const declaredSchema = builder.toSchema({
-  directives: [rolloutDirective],
+  directives: [...specifiedDirectives, rolloutDirective],
   sortSchema: false,
 });
 

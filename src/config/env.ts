@@ -37,6 +37,9 @@ const schema = z.object({
   LEGACY_SCAN_BUDGET_MS: z.coerce.number().int().min(1).max(600_000).default(3000),
   LEGACY_SCAN_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
   WRITE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  SUBSCRIPTIONS_MAX: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+  SUBSCRIPTION_QUEUE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  SUBSCRIPTION_KEEPALIVE_MS: z.coerce.number().int().min(100).max(600_000).default(12_000),
 });
 
 type CorsParse = { ok: true; origins: '*' | string[] } | { ok: false; problems: string[] };
@@ -119,6 +122,12 @@ export interface Config {
   legacyScanConcurrency: number;
   /** Time budget of a domain write (WRITE_TIMEOUT_MS); past it the answer is a 503. */
   writeTimeoutMs: number;
+  /** Most live subscriptions (SSE, graphql-ws, /ws/events) in this process. */
+  subscriptionsMax: number;
+  /** Most events queued for one subscriber; past it the subscriber is dropped. */
+  subscriptionQueueMax: number;
+  /** WebSocket ping period (graphql-ws; a client that does not answer is disconnected). */
+  subscriptionKeepAliveMs: number;
 }
 
 export class ConfigError extends Error {
@@ -196,5 +205,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     legacyScanBudgetMs: e.LEGACY_SCAN_BUDGET_MS,
     legacyScanConcurrency: e.LEGACY_SCAN_CONCURRENCY,
     writeTimeoutMs: e.WRITE_TIMEOUT_MS,
+    subscriptionsMax: e.SUBSCRIPTIONS_MAX,
+    subscriptionQueueMax: e.SUBSCRIPTION_QUEUE_MAX,
+    subscriptionKeepAliveMs: e.SUBSCRIPTION_KEEPALIVE_MS,
   };
 }

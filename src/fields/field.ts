@@ -4,6 +4,8 @@
 import type { DatabaseHandle } from '../db/client.js';
 import type { Services } from '../graphql/context.js';
 import type { LegacyEventLog } from '../legacy/event-log.js';
+import type { Logger } from '../ops/logger.js';
+import type { SubscriptionObserver } from '../ops/subscription-metrics.js';
 import type { RestRoute } from '../rest/v1/router.js';
 import type { RolloutFlag } from '../rollout/flags.js';
 
@@ -20,6 +22,15 @@ export interface FieldDeps {
   writeTimeoutMs: number;
   /** Registers what the app's close() must release (open files, timers). */
   onClose(close: () => Promise<void>): void;
+  logger: Logger;
+  /** Bounds and metrics of live subscriptions. */
+  subscriptions: {
+    /** Most subscribers in this process, all paths together. */
+    max: number;
+    /** Most events queued for one subscriber before it is dropped. */
+    queueMax: number;
+    observer?: SubscriptionObserver;
+  };
 }
 
 export interface MigratedField<K extends keyof Services = keyof Services> {
@@ -31,6 +42,8 @@ export interface MigratedField<K extends keyof Services = keyof Services> {
   createService(deps: FieldDeps): Services[K];
   /** The legacy /api/v1 routes answered through this field. */
   routes: readonly RestRoute[];
+  /** Releases what the service holds (ends live streams); called when the app closes. */
+  close?(service: Services[K]): Promise<void>;
 }
 
 /** Declares a field module (keeps the service key and its implementations' type together). */

@@ -5,6 +5,7 @@ import type { Services } from '../graphql/context.js';
 import { buildOpenApiDocument } from '../rest/v1/openapi.js';
 import type { RestRoute } from '../rest/v1/router.js';
 import { ROLLOUT_FLAGS } from '../rollout/flags.js';
+import { eventStream } from './event-stream/index.js';
 import type { FieldDeps, MigratedField } from './field.js';
 import { realtimeStatistics } from './realtime-statistics/index.js';
 import { recentEvents } from './recent-events/index.js';
@@ -14,6 +15,7 @@ export const FIELDS: readonly MigratedField[] = [
   recentEvents,
   realtimeStatistics,
   updateViolationStatus,
+  eventStream,
 ] as MigratedField[];
 
 const missing = ROLLOUT_FLAGS.filter((flag) => FIELDS.filter((f) => f.flag === flag).length !== 1);
@@ -30,6 +32,16 @@ export function createServices(deps: FieldDeps, overrides: ServiceOverrides = {}
     services[field.service] = { ...field.createService(deps), ...overrides[field.service] };
   }
   return services as unknown as Services;
+}
+
+/** Ends what the services hold (live streams: their clients get a complete message). */
+export async function closeServices(services: Services): Promise<void> {
+  const byKey = services as unknown as Record<string, unknown>;
+  await Promise.all(
+    FIELDS.map((field) =>
+      (field.close as ((s: unknown) => Promise<void>) | undefined)?.(byKey[field.service]),
+    ),
+  );
 }
 
 export const v1Routes: readonly RestRoute[] = FIELDS.flatMap((f) => f.routes);

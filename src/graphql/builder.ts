@@ -19,9 +19,27 @@ export const builder = new SchemaBuilder<{
   plugins: [ErrorsPlugin, DirectivesPlugin, RelayPlugin],
   defaultFieldNullability: false,
   directives: { useGraphQLToolsUnorderedDirectives: true },
-  relay: {},
+  relay: {
+    pageInfoTypeOptions: { description: 'Where a page is in the whole list.' },
+    pageInfoFieldOptions: { description: 'Where this page is in the whole list.' },
+    hasNextPageFieldOptions: { description: 'Whether a page follows this one.' },
+    hasPreviousPageFieldOptions: { description: 'Whether a page comes before this one.' },
+    startCursorFieldOptions: { description: 'The cursor of the first item of the page.' },
+    endCursorFieldOptions: {
+      description: 'The cursor of the last item: `after` for the next page.',
+    },
+    cursorFieldOptions: { description: 'Pass as `after` to get the items after this one.' },
+  },
   errors: { defaultTypes: [] },
 });
 
-builder.queryType({});
-builder.mutationType({});
+builder.queryType({
+  description:
+    'Reads: recent events, realtime statistics, violations, and the rollout of the migrated fields.',
+});
+builder.mutationType({
+  description: 'Writes: violation status changes, and rollout changes for operators.',
+});
+builder.subscriptionType({
+  description: 'Live streams, over GraphQL over SSE or WebSocket (graphql-ws) at /graphql.',
+});

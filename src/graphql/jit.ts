@@ -8,9 +8,18 @@
 //   had been executed, so nothing runs twice, and valid requests coerce their variables once;
 // - field errors: graphql-jit's errors carry only line/column, which yoga's serializer drops,
 //   and its result puts `data` before `errors`; they are rebuilt as graphql-js errors at the
-//   same positions of the same source, in graphql-js's order, before masking sees them.
+//   same positions of the same source, in graphql-js's order, before masking sees them;
+// - subscriptions, and any operation whose root type is missing, stay with graphql-js: the
+//   compiler throws on a missing root type, and an event stream gains nothing from compiling.
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { type DocumentNode, type ExecutionResult, GraphQLError, type Source } from 'graphql';
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  GraphQLError,
+  type GraphQLSchema,
+  getOperationAST,
+  type Source,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../ops/logger.js';
 
@@ -35,9 +44,23 @@ export function useJitExecution(logger: Logger): Plugin[] {
       {},
       {
         onError: (result) => logger.debug({ errors: result.errors }, 'graphql-jit: not compiled'),
+        enableIf: compilable,
       },
     ) as Plugin, // an envelop plugin: it needs nothing of yoga's context
   ];
+}
+
+/** A query or mutation the schema has a root type for: what graphql-jit compiles. */
+function compilable(args: {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operationName?: string | null;
+}): boolean {
+  const operation = getOperationAST(args.document, args.operationName)?.operation;
+  return (
+    (operation === 'query' || operation === 'mutation') &&
+    args.schema.getRootType(operation) !== undefined
+  );
 }
 
 type JitResult = ExecutionResult & { stringify: (result: unknown) => string };

@@ -71,6 +71,39 @@ export function rolloutField<Args extends object, R = unknown, A = R>(
   };
 }
 
+export interface RolloutStreams<Args, Ctx, R, A> {
+  /** Checks the arguments (and caller) before any path starts; throw a GraphQLError. */
+  validate?: (args: Args, ctx: Ctx) => void;
+  /** Starts the path's stream (or throws, e.g. when the server is full). */
+  domain: PathResolver<Args, Ctx, AsyncIterableIterator<R>>;
+  legacy: PathResolver<Args, Ctx, AsyncIterableIterator<R>>;
+  /** Maps each streamed item to the field's answer (e.g. throws an expected error). */
+  answer: (item: R) => A;
+}
+
+/**
+ * Field options for a migrated subscription field: `subscribe` takes the rollout decision once
+ * per subscription (every event then comes from the chosen path), `resolve` passes each event on.
+ */
+export function rolloutSubscription<Args extends object, R, A>(
+  flag: RolloutFlag,
+  impls: RolloutStreams<Args, GraphQLContext, R, A>,
+) {
+  return {
+    directives: { rollout: { flag } },
+    extensions: { [IMPLS]: impls },
+    subscribe: (_source: unknown, args: object, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
+      impls.validate?.(args as Args, ctx);
+      const force = (args as { forceDomain?: boolean | null }).forceDomain ?? undefined;
+      return ctx.rollout.subscribe(flag, force, {
+        domain: () => impls.domain(args as Args, ctx, info),
+        legacy: () => impls.legacy(args as Args, ctx, info),
+      });
+    },
+    resolve: (item: R) => impls.answer(item),
+  };
+}
+
 function route<Args extends object, R>(
   flag: string,
   impls: RolloutImplementations<Args, GraphQLContext, R>,

@@ -1,14 +1,16 @@
-// Yoga/envelop plugin: an operation whose type the schema has no root for (a subscription while
-// there is no Subscription type) is a validation error, as graphql-js 17 makes it. graphql-js 16
-// lets it through to execution, where graphql-jit throws on it (an unexpected error, a 500).
+// Refuses an operation whose root type the schema does not have (a `subscription` sent to a
+// schema without Subscription, say) as a validation error: the client gets a GraphQL error
+// with HTTP 400 (or 200 for `Accept: application/json`) instead of an executor crash.
+// graphql-js 16 has no such rule (17 adds KnownOperationTypesRule).
 import { GraphQLError, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
-const KnownOperationTypes: ValidationRule = (context) => ({
+export const KnownOperationTypesRule: ValidationRule = (context) => ({
   OperationDefinition(node) {
-    if (context.getSchema().getRootType(node.operation)) return;
+    const schema = context.getSchema();
+    if (schema.getRootType(node.operation)) return;
     context.reportError(
-      new GraphQLError(`The ${node.operation} operation is not supported by the schema.`, {
+      new GraphQLError(`The schema does not support ${node.operation} operations.`, {
         nodes: node,
       }),
     );
@@ -18,7 +20,7 @@ const KnownOperationTypes: ValidationRule = (context) => ({
 export function useKnownOperationTypes(): Plugin {
   return {
     onValidate({ addValidationRule }) {
-      addValidationRule(KnownOperationTypes);
+      addValidationRule(KnownOperationTypesRule);
     },
   };
 }

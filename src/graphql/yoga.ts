@@ -56,7 +56,13 @@ export function createGraphQLServer(options: GraphQLServerOptions) {
     landingPage: false,
     cors: false, // handled once for every route by the app
     renderGraphiQL,
-    graphiql: { title: 'Hygiene gateway', defaultQuery: DEFAULT_QUERY },
+    graphiql: {
+      title: 'Hygiene gateway',
+      defaultQuery: DEFAULT_QUERY,
+      // GraphiQL's requests go to another URI than its page: a browser drops its cached copy of
+      // a URI when it POSTs to it, and the page (megabytes) could then never be revalidated.
+      endpoint: '/graphql?graphiql',
+    },
     logging: options.logger,
     context: ({ request, ...serverContext }) => options.context(request, serverContext),
     maskedErrors: {
@@ -70,6 +76,7 @@ export function createGraphQLServer(options: GraphQLServerOptions) {
       },
     },
     plugins: [
+      useKnownOperationTypes(),
       EnvelopArmorPlugin({
         maxDepth: { n: limits.maxDepth },
         costLimit: { maxCost: limits.maxCost },
@@ -78,7 +85,6 @@ export function createGraphQLServer(options: GraphQLServerOptions) {
         blockFieldSuggestion: { enabled: options.production },
       }),
       useRequestParseErrors(),
-      useKnownOperationTypes(),
       // Before execution starts (and before graphql-jit's plugin takes it over).
       useOperationAccess(options.introspection ?? 'on'),
       ...(options.jit === false ? [] : useJitExecution(options.logger)),

@@ -4,6 +4,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { DatabaseHandle, Db } from '../db/client.js';
 import { ingestCheckpoints } from '../db/schema.js';
+import { EVENTS_CHANNEL } from '../repositories/event-feed.js';
 import type { EventRow } from './event-row.js';
 
 /** Where a log has been read to: a file (`dev:ino:head`) and a byte position in it. */
@@ -70,7 +71,9 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /**
  * One statement per batch with the whole batch as a single jsonb parameter: about 2.4× the rate
  * of drizzle's multi-row VALUES on PostgreSQL (8 bound parameters per row are costly to build
- * and to parse), and no 65535-parameter ceiling on the batch size.
+ * and to parse), and no 65535-parameter ceiling on the batch size. When it inserted rows, the
+ * same statement announces their id range on EVENTS_CHANNEL; PostgreSQL delivers the
+ * notification when (and only if) the transaction commits.
  */
 async function insertEvents(tx: Tx, rows: EventRow[]): Promise<number> {
   const result = await tx.execute(sql`
@@ -80,9 +83,13 @@ async function insertEvents(tx: Tx, rows: EventRow[]): Promise<number> {
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(occurred_at timestamptz,
         ts float8, type text, camera_id text, track_id int8, evidence jsonb, raw text, source_key text)
       on conflict (source_key) do nothing
-      returning 1
-    )
-    select count(*)::int as n from ins`);
+      returning id
+    ),
+    agg as (select count(*)::int as n, min(id) as lo, max(id) as hi from ins)
+    select n, (select count(*) from (
+      select pg_notify(${EVENTS_CHANNEL}, lo::text || ':' || hi::text) where n > 0) s
+    )::int as notified
+    from agg`);
   // PGlite answers { rows }, postgres.js an array.
   const out = ((result as { rows?: unknown }).rows ?? result) as { n: number }[];
   return Number(out[0]?.n ?? 0);

@@ -295,6 +295,47 @@ export function dumpPy(v: PyValue): string {
   return `${out}}`;
 }
 
+/**
+ * Python's `json.dumps(v)` with every default: separators `", "` and `": "`, `ensure_ascii`
+ * (each character outside printable ASCII as `\uXXXX`, astral ones as a surrogate pair, DEL
+ * included), floats in repr and NaN / Infinity / -Infinity as those bare words. The old
+ * websocket printed its messages this way.
+ */
+export function dumpPyDefault(v: PyValue): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return asciiString(v);
+    case 'number':
+      if (Number.isNaN(v)) return 'NaN';
+      if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
+      return pyFloatRepr(v);
+    case 'bigint':
+      return v.toString();
+    case 'boolean':
+      return v ? 'true' : 'false';
+  }
+  if (Array.isArray(v)) return `[${v.map((x) => dumpPyDefault(x)).join(', ')}]`;
+  const items: string[] = [];
+  for (const [k, x] of v) items.push(`${asciiString(k)}: ${dumpPyDefault(x)}`);
+  return `{${items.join(', ')}}`;
+}
+
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+};
+
+/** Python's `py_encode_basestring_ascii`: what needs no escape is printable ASCII. */
+function asciiString(s: string): string {
+  return `"${s.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+}
+
 /** The bytes the old service answered for a logged JSON text (with NaN/Infinity as null). */
 export function reencodePy(text: string): string {
   return dumpPy(parsePyJson(text));

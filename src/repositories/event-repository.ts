@@ -76,7 +76,7 @@ interface DriverPrepared {
  * A row as both drivers return it under drizzle's type parsers: timestamptz as PostgreSQL's
  * text, bigint as a string (postgres.js) or a number, evidence as JSON text.
  */
-interface DriverRow {
+export interface DriverRow {
   ts: number;
   occurred_at: string;
   type: string | null;
@@ -86,7 +86,7 @@ interface DriverRow {
   raw: string;
 }
 
-function toEventRecord(row: DriverRow): EventRecord {
+export function toEventRecord(row: DriverRow): EventRecord {
   const text = row.evidence;
   let evidence: unknown;
   return {

@@ -5,6 +5,7 @@ export const ROLLOUT_FLAGS = [
   'events.recent',
   'statistics.realtime',
   'violations.updateStatus',
+  'events.stream',
 ] as const;
 export type RolloutFlag = (typeof ROLLOUT_FLAGS)[number];
 

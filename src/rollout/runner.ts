@@ -122,17 +122,51 @@ export class RequestRollout {
   }
 
   /** Runs a read under rollout: the domain path, or legacy on decision or domain failure. */
-  async read<T>(
+  read<T>(
     flag: string,
     forceDomain: boolean | null | undefined,
     paths: { domain: () => Promise<T>; legacy: () => Promise<T> },
   ): Promise<T> {
+    return this.readOrFallback(flag, forceDomain, paths);
+  }
+
+  /**
+   * Starts a subscription under rollout: one decision for the subscription's whole life (its
+   * events all come from the chosen path). A domain stream that fails to start, or does not
+   * within the time budget, falls back to the legacy stream like a read; a domain stream that
+   * starts after its budget ran out is ended at once.
+   */
+  subscribe<T extends { return?: () => unknown }>(
+    flag: string,
+    forceDomain: boolean | null | undefined,
+    paths: { domain: () => Promise<T>; legacy: () => Promise<T> },
+  ): Promise<T> {
+    return this.readOrFallback(flag, forceDomain, paths, (late) => {
+      void late.then(
+        (stream) => stream.return?.(),
+        () => {},
+      );
+    });
+  }
+
+  private async readOrFallback<T>(
+    flag: string,
+    forceDomain: boolean | null | undefined,
+    paths: { domain: () => Promise<T>; legacy: () => Promise<T> },
+    abandoned?: (domain: Promise<T>) => void,
+  ): Promise<T> {
     const decision = this.decide(flag, forceDomain);
     const report = this.report(decision);
     if (decision.path === 'legacy') return this.timed(flag, 'legacy', paths.legacy);
+    let domain: Promise<T> | undefined;
+    const runDomain = () => {
+      domain = paths.domain();
+      return domain;
+    };
     try {
-      return await this.timed(flag, 'domain', () => this.withBudget(flag, paths.domain));
+      return await this.timed(flag, 'domain', () => this.withBudget(flag, runDomain));
     } catch (error) {
+      if (domain && abandoned) abandoned(domain);
       const cause = error instanceof DomainTimeoutError ? 'timeout' : 'error';
       this.options.observer.fallback(flag, cause);
       this.logger.warn({ err: error, flag, cause }, 'rollout: domain path failed, serving legacy');

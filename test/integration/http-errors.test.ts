@@ -109,7 +109,7 @@ describeEachDb('HTTP errors', (db) => {
       });
       expect(answer.status).toBeLessThan(500);
       expect((await answer.json()).errors[0].message).toBe(
-        'The subscription operation is not supported by the schema.',
+        'The schema does not support subscription operations.',
       );
       if (!jit) await other.close();
     }

@@ -31,7 +31,28 @@ describe('configuration', () => {
       'events.recent': 25,
       'statistics.realtime': 5,
       'violations.updateStatus': 25,
+      'events.stream': 25,
     });
+  });
+
+  it('bounds live subscriptions by default and reads the bounds from the environment', () => {
+    expect(loadConfig({})).toMatchObject({
+      subscriptionsMax: 1000,
+      subscriptionQueueMax: 1000,
+      subscriptionKeepAliveMs: 12_000,
+    });
+    expect(
+      loadConfig({
+        SUBSCRIPTIONS_MAX: '2',
+        SUBSCRIPTION_QUEUE_MAX: '10',
+        SUBSCRIPTION_KEEPALIVE_MS: '500',
+      }),
+    ).toMatchObject({
+      subscriptionsMax: 2,
+      subscriptionQueueMax: 10,
+      subscriptionKeepAliveMs: 500,
+    });
+    expect(() => loadConfig({ SUBSCRIPTION_QUEUE_MAX: '0' })).toThrow(/SUBSCRIPTION_QUEUE_MAX/);
   });
 
   it('splits a list of CORS origins', () => {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   dumpPy,
+  dumpPyDefault,
   PY_MAX_DEPTH,
   PY_MAX_INT_DIGITS,
   parsePyJson,
@@ -198,5 +199,26 @@ describe('dumpPy', () => {
         expect(Object.is(Number(pyFloatRepr(x)), x)).toBe(true);
       }),
     );
+  });
+});
+
+describe('dumpPyDefault', () => {
+  // Expected strings from CPython 3.11: json.dumps(json.loads(s)), every default.
+  it.each([
+    [
+      '{"a":[1,2.5,{}],"b":{"c":null,"d":true}}',
+      '{"a": [1, 2.5, {}], "b": {"c": null, "d": true}}',
+    ],
+    [
+      '{"s":"\\u6d17 \\ud83d\\ude00 \\u007f \\u0001 \\t\\"\\\\/ é"}',
+      '{"s": "\\u6d17 \\ud83d\\ude00 \\u007f \\u0001 \\t\\"\\\\/ \\u00e9"}',
+    ],
+    [
+      '[NaN, Infinity, -Infinity, -0.0, 1e-07, 1e22, 100000000000000000000]',
+      '[NaN, Infinity, -Infinity, -0.0, 1e-07, 1e+22, 100000000000000000000]',
+    ],
+    ['[[], {}, false]', '[[], {}, false]'],
+  ])('prints %s as json.dumps does', (input, expected) => {
+    expect(dumpPyDefault(parsePyJson(input))).toBe(expected);
   });
 });

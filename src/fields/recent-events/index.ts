@@ -1,4 +1,5 @@
 // The recentEvents field: domain `events` table vs the legacy log, and its REST shim.
+import { EVENT_TYPES } from '../../domain/event-types.js';
 import type { EventSource } from '../../domain/types.js';
 import type { Paths } from '../../graphql/context.js';
 import { EventRepository } from '../../repositories/event-repository.js';
@@ -44,16 +45,41 @@ export const recentEvents = defineField({
           },
         },
         schemas: {
+          EventType: {
+            type: 'string',
+            enum: [...EVENT_TYPES],
+            description: 'The event types the detection pipeline logs.',
+          },
           EventRecord: {
             type: 'object',
+            description:
+              'A record of the legacy log, passed through with its own keys in its own order (extra keys included). The pipeline writes ts, type, camera_id, track_id and evidence; only ts is certain, as the log may hold records without the others. NaN and Infinity are answered as null.',
             required: ['ts'],
             additionalProperties: true,
             properties: {
-              ts: { type: 'number', description: 'Unix seconds.' },
-              type: { type: 'string' },
-              camera_id: { type: 'string' },
-              track_id: { type: 'integer' },
-              evidence: { type: 'object', additionalProperties: true },
+              ts: {
+                type: 'number',
+                description: 'Unix seconds, as logged (usually with microseconds).',
+              },
+              type: {
+                description: 'The event type: an EventType, or another type the log holds.',
+                anyOf: [{ $ref: '#/components/schemas/EventType' }, { type: 'string' }],
+              },
+              camera_id: {
+                type: 'string',
+                description: 'The camera, e.g. cam0; may be empty.',
+              },
+              track_id: { type: 'integer', description: 'The tracked person.' },
+              evidence: {
+                type: 'object',
+                additionalProperties: true,
+                description: 'What the detector saw.',
+                properties: {
+                  region: { type: 'string', description: 'A region name, e.g. 洗手池区域.' },
+                  confidence: { type: ['number', 'null'], minimum: 0, maximum: 1 },
+                  bbox: { type: 'array', items: { type: 'number' }, minItems: 4, maxItems: 4 },
+                },
+              },
             },
           },
         },

@@ -39,8 +39,13 @@ class WriteConflictError extends Error {
 const UpdateViolationStatusSuccess = builder
   .objectRef<Updated>('UpdateViolationStatusSuccess')
   .implement({
+    description: 'The status was set (or, replayed, had been set by the same request before).',
     fields: (t) => ({
-      violation: t.field({ type: Violation, resolve: (r) => r.violation }),
+      violation: t.field({
+        type: Violation,
+        description: 'The violation after the change.',
+        resolve: (r) => r.violation,
+      }),
       change: t.field({
         type: ViolationStatusChange,
         nullable: true,
@@ -55,29 +60,37 @@ const UpdateViolationStatusSuccess = builder
 
 builder.objectType(ViolationNotFoundError, {
   name: 'ViolationNotFound',
+  description: 'No violation has this id; nothing changed.',
   fields: (t) => ({
-    message: t.exposeString('message'),
-    id: t.exposeID('id'),
+    message: t.exposeString('message', { description: 'What happened, for people.' }),
+    id: t.exposeID('id', { description: 'The id asked for.' }),
   }),
 });
 
 const WriteConflictReason = builder.enumType('WriteConflictReason', {
-  values: { IDEMPOTENCY_KEY_REUSED: { value: 'idempotency_key_reused' } } as const,
+  description: 'Why a write conflicts with an earlier one.',
+  values: {
+    IDEMPOTENCY_KEY_REUSED: {
+      value: 'idempotency_key_reused',
+      description: 'The idempotency key was used before for a different change.',
+    },
+  } as const,
 });
 
 builder.objectType(WriteConflictError, {
   name: 'WriteConflict',
   description: 'The change was refused because it conflicts with an earlier one; nothing changed.',
   fields: (t) => ({
-    message: t.exposeString('message'),
-    reason: t.field({ type: WriteConflictReason, resolve: (r) => r.reason }),
+    message: t.exposeString('message', { description: 'What happened, for people.' }),
+    reason: t.field({ type: WriteConflictReason, description: 'Why.', resolve: (r) => r.reason }),
   }),
 });
 
 const UpdateViolationStatusInput = builder.inputType('UpdateViolationStatusInput', {
+  description: 'A status change of one violation.',
   fields: (t) => ({
-    id: t.id({ required: true }),
-    status: t.field({ type: ViolationStatus, required: true }),
+    id: t.id({ required: true, description: 'The violation id.' }),
+    status: t.field({ type: ViolationStatus, required: true, description: 'The new status.' }),
     notes: t.string({ description: 'Omitted or null keeps the current notes.' }),
     handledBy: t.string({ description: 'Omitted or null keeps the current value.' }),
     forceDomain: t.boolean({
@@ -97,10 +110,19 @@ builder.mutationField('updateViolationStatus', (t) =>
     errors: {
       types: [ViolationNotFoundError, WriteConflictError],
       directResult: true,
-      union: { name: 'UpdateViolationStatusResult' },
+      union: {
+        name: 'UpdateViolationStatusResult',
+        description: 'The change, or why nothing changed.',
+      },
     },
     description: `Sets the status of a violation. Needs the violations:write scope. Migrated under the rollout flag \`${FLAG}\`.`,
-    args: { input: t.arg({ type: UpdateViolationStatusInput, required: true }) },
+    args: {
+      input: t.arg({
+        type: UpdateViolationStatusInput,
+        required: true,
+        description: 'The violation and its new status.',
+      }),
+    },
     ...rolloutField<UpdateArgs, StatusUpdateOutcome, Updated>(FLAG, {
       mode: 'write',
       scope: 'violations:write',

@@ -1,5 +1,6 @@
 // The updateViolationStatus field: a domain transaction with an audit row vs the old single
 // UPDATE, and its REST shim.
+import { VIOLATION_STATUSES } from '../../db/schema.js';
 import type { ViolationStatusWriter } from '../../domain/violations.js';
 import type { Paths } from '../../graphql/context.js';
 import { LegacyViolationWriter } from '../../repositories/legacy-violation-writer.js';
@@ -40,10 +41,12 @@ export const updateViolationStatus = defineField({
             responses: {
               '200': okDoc('Applied.', {
                 type: 'object',
+                required: ['ok', 'violation_id', 'status'],
+                additionalProperties: false,
                 properties: {
                   ok: { const: true },
-                  violation_id: { type: 'integer' },
-                  status: { type: 'string' },
+                  violation_id: { type: 'integer', description: 'The id from the path.' },
+                  status: { $ref: '#/components/schemas/ViolationStatus' },
                 },
               }),
               '400': detailDoc('Invalid status value.'),
@@ -56,6 +59,13 @@ export const updateViolationStatus = defineField({
                 'The outcome of the write is unknown or the database is unavailable; nothing was acknowledged.',
               ),
             },
+          },
+        },
+        schemas: {
+          ViolationStatus: {
+            type: 'string',
+            enum: [...VIOLATION_STATUSES],
+            description: 'Where a violation is in its handling.',
           },
         },
       },

@@ -33,8 +33,13 @@ class RolloutRejected extends Error {
 }
 
 const RolloutChanged = builder.objectRef<Changed>('RolloutChanged').implement({
+  description: 'The change was applied (or changed nothing).',
   fields: (t) => ({
-    rollout: t.field({ type: Rollout, resolve: (r) => r.state }),
+    rollout: t.field({
+      type: Rollout,
+      description: 'The state after it.',
+      resolve: (r) => r.state,
+    }),
     change: t.field({
       type: RolloutChange,
       nullable: true,
@@ -48,22 +53,35 @@ builder.objectType(RolloutConflict, {
   name: 'RolloutConflictError',
   description: 'expectedVersion was not the current version: someone else changed the rollout.',
   fields: (t) => ({
-    message: t.exposeString('message'),
-    current: t.field({ type: Rollout, resolve: (r) => r.current }),
+    message: t.exposeString('message', { description: 'What happened, for people.' }),
+    current: t.field({
+      type: Rollout,
+      description: 'The current state, to retry from.',
+      resolve: (r) => r.current,
+    }),
   }),
 });
 
 const RolloutRejectCode = builder.enumType('RolloutRejectCode', {
-  values: ['PAUSED', 'KILLED', 'AT_LAST_STEP'] as const,
+  description: 'Why a rollout change was refused.',
+  values: {
+    PAUSED: { description: 'The rollout is paused: it may be lowered, not raised.' },
+    KILLED: { description: 'The rollout is killed: resume it first.' },
+    AT_LAST_STEP: { description: 'There is no next step to promote to.' },
+  } as const,
 });
 
 builder.objectType(RolloutRejected, {
   name: 'RolloutRejectedError',
   description: 'The change does not apply to the rollout in its current mode or step.',
   fields: (t) => ({
-    message: t.exposeString('message'),
-    code: t.field({ type: RolloutRejectCode, resolve: (r) => r.code }),
-    current: t.field({ type: Rollout, resolve: (r) => r.current }),
+    message: t.exposeString('message', { description: 'What happened, for people.' }),
+    code: t.field({ type: RolloutRejectCode, description: 'Why.', resolve: (r) => r.code }),
+    current: t.field({
+      type: Rollout,
+      description: 'The current state.',
+      resolve: (r) => r.current,
+    }),
   }),
 });
 
@@ -75,7 +93,10 @@ const changeResult = () => ({
     types: [RolloutConflict, RolloutRejected],
     directResult: true as const,
     result: { name: 'RolloutChanged' },
-    union: { name: 'RolloutChangeResult' },
+    union: {
+      name: 'RolloutChangeResult',
+      description: 'The applied change, or why it was refused.',
+    },
   },
 });
 
@@ -105,7 +126,7 @@ async function change(
 
 builder.mutationFields((t) => {
   const common = {
-    flag: t.arg.string({ required: true }),
+    flag: t.arg.string({ required: true, description: 'The rollout flag to change.' }),
     reason: t.arg.string({ required: true, description: 'Why; recorded in the change log.' }),
     expectedVersion: t.arg.int({
       required: false,
@@ -130,7 +151,7 @@ builder.mutationFields((t) => {
       description: 'Moves a rollout to a percentage (0-100). Needs the rollout:admin scope.',
       args: {
         ...common,
-        percent: t.arg.float({ required: true }),
+        percent: t.arg.float({ required: true, description: 'The new percentage, 0-100.' }),
         steps: t.arg.floatList({
           required: false,
           description: 'Also replace the step schedule (rising percentages).',

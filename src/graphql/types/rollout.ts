@@ -30,6 +30,7 @@ export function requireRolloutAdmin(ctx: GraphQLContext, operation: string): voi
 }
 
 export const RolloutMode = builder.enumType('RolloutMode', {
+  description: 'How a rollout routes callers and whether it may move.',
   values: {
     ACTIVE: { value: 'active', description: 'Callers are routed by their sticky bucket.' },
     PAUSED: { value: 'paused', description: 'Routes like ACTIVE; the percentage may not rise.' },
@@ -40,44 +41,69 @@ export const RolloutMode = builder.enumType('RolloutMode', {
 export const RolloutChange = builder.objectRef<RolloutChangeRow>('RolloutChange').implement({
   description: 'One applied change of a rollout (the append-only change log).',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    flag: t.exposeString('flag'),
-    at: t.field({ type: 'DateTime', resolve: (c) => c.at }),
+    id: t.exposeID('id', { description: 'The change id (ascending in time).' }),
+    flag: t.exposeString('flag', { description: 'The rollout flag changed.' }),
+    at: t.field({ type: 'DateTime', description: 'When it was applied.', resolve: (c) => c.at }),
     by: t.exposeString('by', { description: 'The principal, or `env` for the seed.' }),
-    action: t.exposeString('action', { description: 'seed, set, promote, pause, resume, kill.' }),
-    fromPercent: t.exposeFloat('fromPercent', { nullable: true }),
-    fromMode: t.field({ type: RolloutMode, nullable: true, resolve: (c) => c.fromMode }),
-    toPercent: t.exposeFloat('toPercent'),
-    toMode: t.field({ type: RolloutMode, resolve: (c) => c.toMode }),
+    action: t.exposeString('action', {
+      description: 'One of seed, set, promote, pause, resume, kill.',
+    }),
+    fromPercent: t.exposeFloat('fromPercent', {
+      nullable: true,
+      description: 'The percentage before (null for the seed).',
+    }),
+    fromMode: t.field({
+      type: RolloutMode,
+      nullable: true,
+      description: 'The mode before (null for the seed).',
+      resolve: (c) => c.fromMode,
+    }),
+    toPercent: t.exposeFloat('toPercent', { description: 'The percentage after.' }),
+    toMode: t.field({
+      type: RolloutMode,
+      description: 'The mode after.',
+      resolve: (c) => c.toMode,
+    }),
     version: t.exposeInt('version', { description: "The flag's version after the change." }),
-    reason: t.exposeString('reason'),
-    requestId: t.exposeString('requestId', { nullable: true }),
+    reason: t.exposeString('reason', { description: 'Why, as the operator wrote it.' }),
+    requestId: t.exposeString('requestId', {
+      nullable: true,
+      description: 'The X-Request-Id of the request that made it.',
+    }),
   }),
 });
 
 const DecisionCount = builder
   .objectRef<RolloutCounters['decisions'][number]>('RolloutDecisionCount')
   .implement({
+    description: 'How many requests were routed one way for one reason.',
     fields: (t) => ({
-      path: t.exposeString('path'),
-      reason: t.exposeString('reason'),
-      count: t.exposeFloat('count'),
+      path: t.exposeString('path', { description: 'The path: domain or legacy.' }),
+      reason: t.exposeString('reason', {
+        description: 'The reason: forced, bucket, killed or no_key.',
+      }),
+      count: t.exposeFloat('count', { description: 'Requests since this process started.' }),
     }),
   });
 
 const FallbackCount = builder
   .objectRef<RolloutCounters['fallbacks'][number]>('RolloutFallbackCount')
   .implement({
-    fields: (t) => ({ cause: t.exposeString('cause'), count: t.exposeFloat('count') }),
+    description: 'How many domain reads fell back to legacy for one cause.',
+    fields: (t) => ({
+      cause: t.exposeString('cause', { description: 'The cause: error or timeout.' }),
+      count: t.exposeFloat('count', { description: 'Fallbacks since this process started.' }),
+    }),
   });
 
 const PathLatency = builder
   .objectRef<RolloutCounters['latency'][number]>('RolloutPathLatency')
   .implement({
+    description: 'Latency of one path of the flag in this process.',
     fields: (t) => ({
-      path: t.exposeString('path'),
-      count: t.exposeFloat('count'),
-      meanSeconds: t.exposeFloat('meanSeconds'),
+      path: t.exposeString('path', { description: 'The path: domain or legacy.' }),
+      count: t.exposeFloat('count', { description: 'Resolutions measured.' }),
+      meanSeconds: t.exposeFloat('meanSeconds', { description: 'Mean latency in seconds.' }),
       p95Seconds: t.exposeFloat('p95Seconds', {
         nullable: true,
         description: 'Upper bound of the histogram bucket holding the 95th percentile.',
@@ -88,19 +114,37 @@ const PathLatency = builder
 const Counters = builder.objectRef<RolloutCounters>('RolloutCounters').implement({
   description: "This gateway process's counters for the flag, since it started (as /metrics).",
   fields: (t) => ({
-    decisions: t.field({ type: [DecisionCount], resolve: (c) => c.decisions }),
-    fallbacks: t.field({ type: [FallbackCount], resolve: (c) => c.fallbacks }),
-    latency: t.field({ type: [PathLatency], resolve: (c) => c.latency }),
+    decisions: t.field({
+      type: [DecisionCount],
+      description: 'Routing decisions by path and reason.',
+      resolve: (c) => c.decisions,
+    }),
+    fallbacks: t.field({
+      type: [FallbackCount],
+      description: 'Fallbacks to legacy by cause.',
+      resolve: (c) => c.fallbacks,
+    }),
+    latency: t.field({
+      type: [PathLatency],
+      description: 'Latency per path.',
+      resolve: (c) => c.latency,
+    }),
   }),
 });
 
 export const Rollout = builder.objectRef<RolloutRow>('Rollout').implement({
   description: 'The rollout of one migrated field, as stored (the source of truth).',
   fields: (t) => ({
-    flag: t.exposeString('flag'),
-    percent: t.exposeFloat('percent'),
-    mode: t.field({ type: RolloutMode, resolve: (r) => r.mode }),
-    steps: t.exposeFloatList('steps'),
+    flag: t.exposeString('flag', { description: 'The rollout flag.' }),
+    percent: t.exposeFloat('percent', {
+      description: 'Share of callers (0-100) routed to the domain path, as stored.',
+    }),
+    mode: t.field({
+      type: RolloutMode,
+      description: 'The mode: active, paused or killed.',
+      resolve: (r) => r.mode,
+    }),
+    steps: t.exposeFloatList('steps', { description: 'The step schedule, rising percentages.' }),
     step: t.int({
       nullable: true,
       description: '1-based position of `percent` in `steps`; null between (or before) steps.',
@@ -112,24 +156,31 @@ export const Rollout = builder.objectRef<RolloutRow>('Rollout').implement({
       resolve: (r) => r.steps.find((s) => s > r.percent) ?? null,
     }),
     version: t.exposeInt('version', { description: 'Pass as expectedVersion to change it.' }),
-    updatedAt: t.field({ type: 'DateTime', resolve: (r) => r.updatedAt }),
-    updatedBy: t.exposeString('updatedBy'),
+    updatedAt: t.field({
+      type: 'DateTime',
+      description: 'When it last changed.',
+      resolve: (r) => r.updatedAt,
+    }),
+    updatedBy: t.exposeString('updatedBy', { description: 'Who changed it last.' }),
     servingPercent: t.float({
       description: 'The percentage this gateway process routes by right now (from memory).',
       resolve: (r, _args, ctx) => ctx.rolloutAdmin.state.get(r.flag).percent,
     }),
     servingMode: t.field({
       type: RolloutMode,
+      description: 'The mode this gateway process routes by right now (from memory).',
       resolve: (r, _args, ctx) => ctx.rolloutAdmin.state.get(r.flag).mode,
     }),
     // One query per flag: there are a handful of flags and only operators ask.
     recentChanges: t.field({
       type: [RolloutChange],
+      description: 'Its latest changes, newest first.',
       args: { limit: t.arg.int({ defaultValue: 10, required: true, description: '1..100' }) },
       resolve: (r, args, ctx) => ctx.rolloutAdmin.control.history(r.flag, clampLimit(args.limit)),
     }),
     counters: t.field({
       type: Counters,
+      description: "This process's counters for the flag.",
       resolve: (r, _args, ctx) => rolloutCounters(ctx.rolloutAdmin.metrics, r.flag),
     }),
   }),
@@ -140,7 +191,7 @@ builder.queryFields((t) => ({
     type: [Rollout],
     description: 'Every rollout flag (or one), with its state. Needs the rollout:admin scope.',
     extensions: requiresScope('rollout:admin'),
-    args: { flag: t.arg.string({ required: false }) },
+    args: { flag: t.arg.string({ required: false, description: 'Only this flag.' }) },
     resolve: (_root, args, ctx) => {
       requireRolloutAdmin(ctx, 'rollouts');
       requireStorableText('flag', args.flag);
@@ -152,7 +203,7 @@ builder.queryFields((t) => ({
     description: 'The change log, newest first. Needs the rollout:admin scope.',
     extensions: requiresScope('rollout:admin'),
     args: {
-      flag: t.arg.string({ required: false }),
+      flag: t.arg.string({ required: false, description: 'Only changes of this flag.' }),
       limit: t.arg.int({ defaultValue: 50, required: true, description: '1..100' }),
     },
     resolve: (_root, args, ctx) => {
