@@ -7,8 +7,9 @@ import './graphql/types/event.js';
 import './graphql/types/violation.js';
 import './graphql/types/rollout.js';
 import './graphql/types/rollout-mutations.js';
+import './graphql/types/alert.js';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { FIELDS } from './fields/index.js';
+import { coordinatesOf, FIELDS } from './fields/index.js';
 import { builder } from './graphql/builder.js';
 import { applyRolloutDirective, rolloutDirective } from './graphql/rollout-directive.js';
 
@@ -22,7 +23,7 @@ export const declaredSchema = builder.toSchema({
 export const schema = applyRolloutDirective(declaredSchema);
 
 /** The migrated fields' schema coordinates (their modules registered them on the builder). */
-export const migratedCoordinates = FIELDS.map((f) => f.coordinate);
+export const migratedCoordinates = FIELDS.flatMap(coordinatesOf);
 
 export function printSchemaSDL(): string {
   return `${printSchemaWithDirectives(declaredSchema)}\n`;

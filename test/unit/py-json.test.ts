@@ -63,9 +63,12 @@ describe('reencodePy', () => {
     ['[NaN,Infinity,-Infinity]', '[null,null,null]'],
     ['{"x":NaN}', '{"x":null}'],
     ['[1e400,-1e400]', '[null,null]'],
-  ])('writes %s with null where Python answered 500 (a documented correction)', (input, expected) => {
-    expect(reencodePy(input)).toBe(expected);
-  });
+  ])(
+    'writes %s with null where Python answered 500 (a documented correction)',
+    (input, expected) => {
+      expect(reencodePy(input)).toBe(expected);
+    },
+  );
 
   it.each([
     ['"a/b"', '"a/b"'],
