@@ -33,6 +33,12 @@ const schema = z.object({
   LEGACY_ORDER_TOLERANCE_SECONDS: z.coerce.number().min(0).default(60),
   GRAPHQL_JIT: onOff.default(true),
   LEGACY_TAIL_CACHE_LINES: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
+  ALERTS: onOff.default(true),
+  ALERT_EVAL_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  ALERT_WEBHOOK_HOSTS: z.string().default(''),
+  ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  ALERT_WEBHOOK_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  ALERT_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(0).max(30_000).default(500),
 });
 
 function isTimeZone(tz: string): boolean {
@@ -69,6 +75,16 @@ export interface Config {
   graphqlJit: boolean;
   /** API_TOKENS; empty = open access (development only). */
   apiTokens: ApiToken[];
+  /** The alert evaluator and its notification channels (docs/alerts.md). */
+  alerts: {
+    evaluate: boolean;
+    intervalMs: number;
+    /** Webhook hosts allowed besides loopback (`name` or `name:port`, lower case). */
+    webhookHosts: string[];
+    webhookTimeoutMs: number;
+    webhookRetries: number;
+    webhookBackoffMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -140,5 +156,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graphqlJit: e.GRAPHQL_JIT,
     legacyTailCacheLines: e.LEGACY_TAIL_CACHE_LINES,
     apiTokens: tokens.tokens,
+    alerts: {
+      evaluate: e.ALERTS,
+      intervalMs: e.ALERT_EVAL_INTERVAL_MS,
+      webhookHosts: e.ALERT_WEBHOOK_HOSTS.split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+      webhookTimeoutMs: e.ALERT_WEBHOOK_TIMEOUT_MS,
+      webhookRetries: e.ALERT_WEBHOOK_RETRIES,
+      webhookBackoffMs: e.ALERT_WEBHOOK_BACKOFF_MS,
+    },
   };
 }
