@@ -128,8 +128,10 @@ function one(issue: ZodIssue, body: unknown): AlertIssue[] {
         input: valueAt(input, [key]),
       }));
     case 'invalid_union': {
-      // A channel whose `type` is none of the known ones.
-      const tag = valueAt(input, ['type']);
+      // A channel whose `type` is none of the known ones: located at the channel, as pydantic does.
+      if (path.at(-1) === 'type') path.pop();
+      const item = valueAt(body, path);
+      const tag = typeof item === 'string' ? item : valueAt(item, ['type']);
       const expected = quoted(
         ((issue as { options?: unknown[] }).options ?? ['log', 'webhook']) as unknown[],
       );
@@ -138,7 +140,7 @@ function one(issue: ZodIssue, body: unknown): AlertIssue[] {
           path,
           type: 'union_tag_invalid',
           msg: `Input tag '${String(tag)}' found using 'type' does not match any of the expected tags: ${expected}`,
-          input,
+          input: item,
           ctx: { discriminator: "'type'", tag: String(tag), expected_tags: expected },
         },
       ];
