@@ -178,7 +178,7 @@ const CASES: [string, string, string | undefined, number, string][] = [
   ['POST', HIST, '{}', 405, '{"detail":"Method Not Allowed"}'],
 ];
 
-describeEachDb('the alert REST contract', (db) => {
+describeEachDb('the alert REST contract', (db, kind) => {
   beforeEach(async () => {
     await seedAlertRows(db());
   });
@@ -249,4 +249,25 @@ describeEachDb('the alert REST contract', (db) => {
       await db().rows(sql`alter table alert_rules_gone rename to alert_rules`);
     }
   });
+
+  it.runIf(kind === 'postgres')(
+    'recovers after the database drops every connection, without a restart',
+    async () => {
+      const app = alertApp(db(), { percent: 100 });
+      expect((await call(app, 'GET', `${HIST}?limit=1`)).status).toBe(200);
+      await db().rows(
+        sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+      );
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const answer = await call(app, 'GET', `${HIST}?limit=1`);
+        statuses.push(answer.status);
+        if (answer.status === 200) {
+          expect(answer.text).toBe(listing(H.tie));
+          break;
+        }
+      }
+      expect(statuses.at(-1)).toBe(200);
+    },
+  );
 });
