@@ -27,7 +27,32 @@ describe('configuration', () => {
       'events.recent': 25,
       'statistics.realtime': 5,
       'violations.updateStatus': 25,
+      'alerts.history': 25,
+      'alerts.rules': 25,
+      'alerts.rules.write': 25,
     });
+  });
+
+  it('reads the alert settings, webhook hosts as a lower-case list', () => {
+    expect(loadConfig({}).alerts).toEqual({
+      evaluate: true,
+      intervalMs: 1000,
+      webhookHosts: [],
+      webhookTimeoutMs: 5000,
+      webhookRetries: 3,
+      webhookBackoffMs: 500,
+    });
+    const config = loadConfig({
+      ALERTS: 'off',
+      ALERT_WEBHOOK_HOSTS: ' Hooks.Example.com, ops.local:8443 ,',
+      ALERT_WEBHOOK_RETRIES: '0',
+    });
+    expect(config.alerts).toMatchObject({
+      evaluate: false,
+      webhookHosts: ['hooks.example.com', 'ops.local:8443'],
+      webhookRetries: 0,
+    });
+    expect(() => loadConfig({ ALERT_WEBHOOK_RETRIES: '11' })).toThrow(ConfigError);
   });
 
   it('splits a list of CORS origins', () => {
