@@ -1,11 +1,13 @@
 // The process: config → database (migrated) → demo data and ingester → createApp → listen.
 // SIGTERM/SIGINT drain in-flight requests, stop the background work, then close the database.
 
+import { createAlertEvaluator } from './alerts/evaluator.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/env.js';
 import { openDatabase } from './db/client.js';
 import { unrepairedDriverFiles } from './db/driver-quirks.js';
 import { runMigrations } from './db/migrate.js';
+import { seedDemoAlertRules } from './demo/alert-rules.js';
 import { seedReference } from './demo/seed.js';
 import { createSimulator } from './demo/simulator.js';
 import { createDrainableServer } from './http/drain.js';
@@ -57,6 +59,7 @@ async function main() {
   const background: { stop(): Promise<void> }[] = [];
   if (config.demo) {
     await seedReference(handle);
+    await seedDemoAlertRules(handle);
     const simulator = createSimulator({ handle, logPath: config.eventLogPath, logger });
     simulator.start();
     background.push(simulator);
@@ -66,6 +69,24 @@ async function main() {
     const ingester = createIngester({ handle, logPath: config.eventLogPath, logger });
     ingester.start();
     background.push(ingester);
+  }
+
+  if (config.alerts.evaluate) {
+    const { intervalMs, webhookHosts, webhookTimeoutMs, webhookRetries, webhookBackoffMs } =
+      config.alerts;
+    const evaluator = createAlertEvaluator({
+      handle,
+      logger,
+      intervalMs,
+      webhook: {
+        allowedHosts: webhookHosts,
+        timeoutMs: webhookTimeoutMs,
+        retries: webhookRetries,
+        backoffMs: webhookBackoffMs,
+      },
+    });
+    evaluator.start();
+    background.push(evaluator);
   }
 
   const app = createApp({ config, handle, logger, startedAt });

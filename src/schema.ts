@@ -7,6 +7,7 @@ import './graphql/types/event.js';
 import './graphql/types/violation.js';
 import './graphql/types/rollout.js';
 import './graphql/types/rollout-mutations.js';
+import './graphql/types/alert.js';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { specifiedDirectives } from 'graphql';
 import './fields/index.js';

@@ -40,6 +40,12 @@ const schema = z.object({
   SUBSCRIPTIONS_MAX: z.coerce.number().int().min(0).max(1_000_000).default(1000),
   SUBSCRIPTION_QUEUE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   SUBSCRIPTION_KEEPALIVE_MS: z.coerce.number().int().min(100).max(600_000).default(12_000),
+  ALERTS: onOff.default(true),
+  ALERT_EVAL_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  ALERT_WEBHOOK_HOSTS: z.string().default(''),
+  ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  ALERT_WEBHOOK_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  ALERT_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(0).max(30_000).default(500),
 });
 
 type CorsParse = { ok: true; origins: '*' | string[] } | { ok: false; problems: string[] };
@@ -128,6 +134,16 @@ export interface Config {
   subscriptionQueueMax: number;
   /** WebSocket ping period (graphql-ws; a client that does not answer is disconnected). */
   subscriptionKeepAliveMs: number;
+  /** The alert evaluator and its notification channels (docs/alerts.md). */
+  alerts: {
+    evaluate: boolean;
+    intervalMs: number;
+    /** Webhook hosts allowed besides loopback (`name` or `name:port`, lower case). */
+    webhookHosts: string[];
+    webhookTimeoutMs: number;
+    webhookRetries: number;
+    webhookBackoffMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -208,5 +224,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     subscriptionsMax: e.SUBSCRIPTIONS_MAX,
     subscriptionQueueMax: e.SUBSCRIPTION_QUEUE_MAX,
     subscriptionKeepAliveMs: e.SUBSCRIPTION_KEEPALIVE_MS,
+    alerts: {
+      evaluate: e.ALERTS,
+      intervalMs: e.ALERT_EVAL_INTERVAL_MS,
+      webhookHosts: e.ALERT_WEBHOOK_HOSTS.split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+      webhookTimeoutMs: e.ALERT_WEBHOOK_TIMEOUT_MS,
+      webhookRetries: e.ALERT_WEBHOOK_RETRIES,
+      webhookBackoffMs: e.ALERT_WEBHOOK_BACKOFF_MS,
+    },
   };
 }

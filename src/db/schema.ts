@@ -15,9 +15,11 @@ import {
   numeric,
   pgTable,
   real,
+  serial,
   text,
   timestamp,
   uniqueIndex,
+  varchar,
 } from 'drizzle-orm/pg-core';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -228,4 +230,143 @@ export const rolloutChanges = pgTable(
     index('rollout_changes_flag_id_idx').on(t.flag, t.id.desc().nullsFirst()),
     uniqueIndex('rollout_changes_flag_version_uq').on(t.flag, t.version),
   ],
+);
+
+// Alerts (docs/alerts.md): the old service's alert_rules and alert_history, column for column
+// (timestamps without time zone as there, holding UTC), plus what the evaluator and the audit
+// need. Every listing orders by a timestamp and then id, so equal timestamps keep one order.
+export const ALERT_RULE_TYPES = ['event_count', 'violation_count'] as const;
+export const ALERT_PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
+const naiveUtc = (name: string) => timestamp(name, { mode: 'string' });
+const utcNow = sql`(now() at time zone 'utc')`;
+
+export const alertRules = pgTable(
+  'alert_rules',
+  {
+    id: serial('id').primaryKey(),
+    name: varchar('name', { length: 100 }).notNull(),
+    /** Null: the rule watches every camera. */
+    cameraId: varchar('camera_id', { length: 50 }),
+    ruleType: varchar('rule_type', { length: 50 }).notNull(),
+    conditions: jsonb('conditions').notNull(),
+    notificationChannels: jsonb('notification_channels'),
+    recipients: jsonb('recipients'),
+    enabled: boolean('enabled').default(true),
+    priority: varchar('priority', { length: 20 }).default('medium'),
+    createdAt: naiveUtc('created_at').default(utcNow),
+    updatedAt: naiveUtc('updated_at').default(utcNow),
+    createdBy: varchar('created_by', { length: 100 }),
+    updatedBy: varchar('updated_by', { length: 100 }),
+  },
+  (t) => [
+    index('alert_rules_camera_enabled_idx').on(t.cameraId).where(sql`${t.enabled}`),
+    index('alert_rules_type_enabled_idx').on(t.ruleType).where(sql`${t.enabled}`),
+    index('alert_rules_enabled_idx').on(t.enabled),
+    index('alert_rules_updated_at_idx').on(
+      t.updatedAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    check('alert_rules_type_ck', sql`${t.ruleType} in ('event_count', 'violation_count')`),
+    check('alert_rules_priority_ck', sql`${t.priority} in ('low', 'medium', 'high', 'critical')`),
+  ],
+);
+
+export const alertHistory = pgTable(
+  'alert_history',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    ruleId: integer('rule_id').references(() => alertRules.id, { onDelete: 'cascade' }),
+    cameraId: varchar('camera_id', { length: 50 }).notNull(),
+    timestamp: naiveUtc('timestamp').notNull().default(utcNow),
+    alertType: varchar('alert_type', { length: 50 }).notNull(),
+    message: text('message'),
+    details: jsonb('details'),
+    notificationSent: boolean('notification_sent').default(false),
+    notificationChannelsUsed: jsonb('notification_channels_used'),
+    createdAt: naiveUtc('created_at').default(utcNow),
+  },
+  (t) => [
+    index('alert_history_timestamp_idx').on(
+      t.timestamp.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    index('alert_history_camera_timestamp_idx').on(
+      t.cameraId,
+      t.timestamp.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    index('alert_history_rule_timestamp_idx').on(
+      t.ruleId,
+      t.timestamp.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+  ],
+);
+
+/**
+ * The audit of alert rules: one row per INSERT or UPDATE of alert_rules, written by a trigger
+ * (drizzle/*_alert_rules_audit.sql) whichever path or tool changed the row. Who and when come
+ * from the row (updated_by, updated_at); the writing transaction may add its path, request id,
+ * idempotency key and request fingerprint with set_config('alerts.*', …, true).
+ */
+export const alertRuleChanges = pgTable(
+  'alert_rule_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    ruleId: integer('rule_id')
+      .notNull()
+      .references(() => alertRules.id, { onDelete: 'cascade' }),
+    action: text('action', { enum: ['create', 'update'] }).notNull(),
+    changedBy: varchar('changed_by', { length: 100 }),
+    changedAt: tstz('changed_at').notNull(),
+    /** domain, legacy, or sql (a change made outside the gateway). */
+    path: text('path').notNull(),
+    requestId: text('request_id'),
+    idempotencyKey: text('idempotency_key'),
+    requestHash: text('request_hash'),
+    before: jsonb('before'),
+    after: jsonb('after').notNull(),
+  },
+  (t) => [
+    index('alert_rule_changes_rule_idx').on(t.ruleId, t.id),
+    uniqueIndex('alert_rule_changes_idempotency_uq').on(t.idempotencyKey),
+  ],
+);
+
+/**
+ * The evaluator's position per rule: events (or violations) with an id up to last_source_id
+ * were counted by an earlier alert; no alert before quiet_until. The row is the lock that lets
+ * one replica at a time evaluate a rule.
+ */
+export const alertRuleState = pgTable('alert_rule_state', {
+  ruleId: integer('rule_id')
+    .primaryKey()
+    .references(() => alertRules.id, { onDelete: 'cascade' }),
+  /** The table last_source_id refers to: events or violation_events. */
+  source: text('source').notNull(),
+  lastSourceId: bigint('last_source_id', { mode: 'number' }).notNull().default(0),
+  lastFiredAt: tstz('last_fired_at'),
+  quietUntil: tstz('quiet_until'),
+  alerts: integer('alerts').notNull().default(0),
+});
+
+/** One row per notification attempt series (a channel of one alert) and its outcome. */
+export const alertDeliveries = pgTable(
+  'alert_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    historyId: bigint('history_id', { mode: 'number' })
+      .notNull()
+      .references(() => alertHistory.id, { onDelete: 'cascade' }),
+    channel: text('channel').notNull(),
+    target: text('target'),
+    /** delivered, failed (attempts exhausted) or refused (host not allowed). */
+    outcome: text('outcome').notNull(),
+    attempts: integer('attempts').notNull(),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    startedAt: tstz('started_at').notNull(),
+    finishedAt: tstz('finished_at').notNull(),
+  },
+  (t) => [index('alert_deliveries_history_idx').on(t.historyId, t.id)],
 );

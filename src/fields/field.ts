@@ -35,8 +35,11 @@ export interface FieldDeps {
 
 export interface MigratedField<K extends keyof Services = keyof Services> {
   flag: RolloutFlag;
-  /** The schema coordinate of the field, e.g. `Query.recentEvents`. */
-  coordinate: string;
+  /**
+   * The schema coordinate of the field, e.g. `Query.recentEvents`, or several when one flag moves
+   * several fields together (e.g. two mutations of one table).
+   */
+  coordinate: string | readonly string[];
   /** The key of `ctx.services` holding the domain and legacy implementations. */
   service: K;
   createService(deps: FieldDeps): Services[K];

@@ -1,10 +1,14 @@
 // The registry of migrated fields. Adding a field: a folder under src/fields (spec, GraphQL
-// field, shim, index) and one line here; its flag goes in src/rollout/flags.ts. The services in
+// field, shim, index) and one line here; its flag goes in src/rollout/flags.ts. One module may
+// move several coordinates under its flag. The services in
 // every request's context, the /api/v1 routes and /openapi.json come from this list.
 import type { Services } from '../graphql/context.js';
 import { buildOpenApiDocument } from '../rest/v1/openapi.js';
 import type { RestRoute } from '../rest/v1/router.js';
 import { ROLLOUT_FLAGS } from '../rollout/flags.js';
+import { alertHistory } from './alert-history/index.js';
+import { alertRuleWrites } from './alert-rule-writes/index.js';
+import { alertRules } from './alert-rules/index.js';
 import { eventStream } from './event-stream/index.js';
 import type { FieldDeps, MigratedField } from './field.js';
 import { realtimeStatistics } from './realtime-statistics/index.js';
@@ -16,11 +20,24 @@ export const FIELDS: readonly MigratedField[] = [
   realtimeStatistics,
   updateViolationStatus,
   eventStream,
+  alertHistory,
+  alertRules,
+  alertRuleWrites,
 ] as MigratedField[];
 
-const missing = ROLLOUT_FLAGS.filter((flag) => FIELDS.filter((f) => f.flag === flag).length !== 1);
+/** The schema coordinates each field module moves under its flag. */
+export const coordinatesOf = (f: MigratedField): readonly string[] =>
+  typeof f.coordinate === 'string' ? [f.coordinate] : f.coordinate;
+
+const missing = ROLLOUT_FLAGS.filter(
+  (flag) => FIELDS.filter((f) => f.flag === flag).flatMap(coordinatesOf).length === 0,
+);
 if (missing.length > 0) {
-  throw new Error(`every rollout flag needs exactly one migrated field: ${missing.join(', ')}`);
+  throw new Error(`every rollout flag needs at least one migrated field: ${missing.join(', ')}`);
+}
+const shared = FIELDS.flatMap(coordinatesOf).filter((c, i, all) => all.indexOf(c) !== i);
+if (shared.length > 0) {
+  throw new Error(`a field can move under one flag only: ${shared.join(', ')}`);
 }
 
 /** Per field, implementations to use instead of the built ones (tests inject failures). */

@@ -4,7 +4,7 @@
 // Both come from the registry, so they cannot disagree with the schema.
 import { builder } from '../graphql/builder.js';
 import { Rollout } from '../graphql/types/rollout.js';
-import { FIELDS } from './index.js';
+import { coordinatesOf, FIELDS } from './index.js';
 
 interface RolloutFieldEntry {
   coordinate: string;
@@ -29,7 +29,8 @@ builder.queryField('rolloutFields', (t) =>
     type: [RolloutField],
     description:
       'Every field under `@rollout`, with its flag. Public: it tells clients and schema tooling what is being migrated (no percentages).',
-    resolve: () => FIELDS.map(({ coordinate, flag }) => ({ coordinate, flag })),
+    resolve: () =>
+      FIELDS.flatMap((f) => coordinatesOf(f).map((coordinate) => ({ coordinate, flag: f.flag }))),
   }),
 );
 
@@ -37,6 +38,6 @@ builder.objectField(Rollout, 'fields', (t) =>
   t.stringList({
     description:
       'The schema coordinates of the fields this flag routes, e.g. `Query.recentEvents`.',
-    resolve: (row) => FIELDS.filter((f) => f.flag === row.flag).map((f) => f.coordinate),
+    resolve: (row) => FIELDS.filter((f) => f.flag === row.flag).flatMap(coordinatesOf),
   }),
 );

@@ -29,6 +29,7 @@ export type IntrospectionPolicy = 'on' | 'off' | 'operators';
 const REFUSED: Record<Scope, string> = {
   'rollout:admin': 'rollout: admin access refused',
   'violations:write': 'violations: write access refused',
+  'alerts:write': 'alerts: write access refused',
 };
 
 const META_FIELDS = new Set(['__schema', '__type']);

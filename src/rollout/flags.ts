@@ -1,11 +1,15 @@
-// The rollout flags: one per migrated field. Each field's folder under src/fields names its flag
-// from this list, and the field registry checks that every flag has exactly one field.
+// The rollout flags: one per migrated field (or group of fields moved together). Each field's
+// folder under src/fields names its flag from this list, and the field registry checks that every
+// flag has at least one field.
 
 export const ROLLOUT_FLAGS = [
   'events.recent',
   'statistics.realtime',
   'violations.updateStatus',
   'events.stream',
+  'alerts.history',
+  'alerts.rules',
+  'alerts.rules.write',
 ] as const;
 export type RolloutFlag = (typeof ROLLOUT_FLAGS)[number];
 

@@ -31,6 +31,11 @@ describeEachDb('migrations', (db, kind) => {
       sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`,
     );
     expect(rows.map((r) => r.table_name)).toEqual([
+      'alert_deliveries',
+      'alert_history',
+      'alert_rule_changes',
+      'alert_rule_state',
+      'alert_rules',
       'cameras',
       'detection_records',
       'detection_stats_minute',
@@ -63,6 +68,25 @@ describeEachDb('migrations', (db, kind) => {
     });
     const text = plan.map((r) => Object.values(r)[0]).join('\n');
     expect(text).not.toMatch(/Sort/);
+  });
+
+  it.each([
+    ['alert history', 'select id from alert_history order by "timestamp" desc, id desc limit 100'],
+    [
+      'alert history of a camera',
+      `select id from alert_history where camera_id = 'cam0' order by "timestamp" desc, id desc limit 100`,
+    ],
+    ['alert rules', 'select id from alert_rules order by updated_at desc, id desc'],
+  ])('serves the %s order, tie-breaker included, from an index', async (_, query) => {
+    const plan = await db().db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
+      await tx.execute(sql`set local enable_bitmapscan = off`);
+      const result = await tx.execute(sql.raw(`explain ${query}`));
+      return ((result as { rows?: unknown }).rows ?? result) as Record<string, string>[];
+    });
+    const text = plan.map((r) => Object.values(r)[0]).join('\n');
+    expect(text).not.toMatch(/Sort/);
+    expect(text).toMatch(/Index/);
   });
 
   it('fills the statistics rollup from the rows a running deployment already has', async () => {

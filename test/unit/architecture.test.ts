@@ -16,6 +16,7 @@ const FLOORS: Record<string, number> = {
   repositories: 2,
   rollout: 3,
   ingest: 3,
+  alerts: 3,
   demo: 3,
   ops: 4,
   config: 5,

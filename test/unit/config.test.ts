@@ -32,6 +32,9 @@ describe('configuration', () => {
       'statistics.realtime': 5,
       'violations.updateStatus': 25,
       'events.stream': 25,
+      'alerts.history': 25,
+      'alerts.rules': 25,
+      'alerts.rules.write': 25,
     });
   });
 
@@ -53,6 +56,28 @@ describe('configuration', () => {
       subscriptionKeepAliveMs: 500,
     });
     expect(() => loadConfig({ SUBSCRIPTION_QUEUE_MAX: '0' })).toThrow(/SUBSCRIPTION_QUEUE_MAX/);
+  });
+
+  it('reads the alert settings, webhook hosts as a lower-case list', () => {
+    expect(loadConfig({}).alerts).toEqual({
+      evaluate: true,
+      intervalMs: 1000,
+      webhookHosts: [],
+      webhookTimeoutMs: 5000,
+      webhookRetries: 3,
+      webhookBackoffMs: 500,
+    });
+    const config = loadConfig({
+      ALERTS: 'off',
+      ALERT_WEBHOOK_HOSTS: ' Hooks.Example.com, ops.local:8443 ,',
+      ALERT_WEBHOOK_RETRIES: '0',
+    });
+    expect(config.alerts).toMatchObject({
+      evaluate: false,
+      webhookHosts: ['hooks.example.com', 'ops.local:8443'],
+      webhookRetries: 0,
+    });
+    expect(() => loadConfig({ ALERT_WEBHOOK_RETRIES: '11' })).toThrow(ConfigError);
   });
 
   it('splits a list of CORS origins', () => {

@@ -4,7 +4,7 @@
 import type { RestRoute } from './router.js';
 
 /** The X-Rollout-* response headers every shim sends. */
-const rolloutHeadersDoc = {
+export const rolloutHeadersDoc = {
   'X-Rollout-Path': {
     description: 'domain or legacy: the path that answered.',
     schema: { type: 'string' },
@@ -59,7 +59,7 @@ export function buildOpenApiDocument(routes: readonly RestRoute[]) {
   const paths: Record<string, Record<string, unknown>> = {};
   let schemas: Record<string, unknown> = {};
   for (const route of routes) {
-    paths[route.path] = route.openapi.operations;
+    paths[route.path] = { ...paths[route.path], ...route.openapi.operations };
     schemas = { ...schemas, ...route.openapi.schemas };
   }
   return {

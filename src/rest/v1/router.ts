@@ -15,7 +15,7 @@ export interface RestRoute {
   path: string;
   /** Route label for metrics (bounded). */
   name: string;
-  methods: Partial<Record<'GET' | 'PUT', ShimHandler>>;
+  methods: Partial<Record<'GET' | 'POST' | 'PUT', ShimHandler>>;
   /** Its OpenAPI path item (operations by lower-case method) and the schemas they refer to. */
   openapi: { operations: Record<string, unknown>; schemas?: Record<string, unknown> };
 }
@@ -61,7 +61,30 @@ export function unquote(segment: string): string {
   return Buffer.concat(bytes).toString('utf8');
 }
 
-export function createV1Router(routes: readonly RestRoute[]): V1Router {
+/** Routes of one path declared by several fields (e.g. GET and POST) answer as one route. */
+export function mergeRoutes(routes: readonly RestRoute[]): RestRoute[] {
+  const byPath = new Map<string, RestRoute>();
+  for (const route of routes) {
+    const seen = byPath.get(route.path);
+    byPath.set(
+      route.path,
+      seen
+        ? {
+            ...seen,
+            methods: { ...seen.methods, ...route.methods },
+            openapi: {
+              operations: { ...seen.openapi.operations, ...route.openapi.operations },
+              schemas: { ...seen.openapi.schemas, ...route.openapi.schemas },
+            },
+          }
+        : route,
+    );
+  }
+  return [...byPath.values()];
+}
+
+export function createV1Router(declared: readonly RestRoute[]): V1Router {
+  const routes = mergeRoutes(declared);
   const find = (pathname: string) => {
     for (const route of routes) {
       const params = match(route.path, pathname);
@@ -84,7 +107,7 @@ async function handle(find: V1Router['find'], shim: ShimRequest): Promise<Respon
     return legacyJson(detailBody('Not Found'), 404);
   }
   const method = shim.request.method === 'HEAD' ? 'GET' : shim.request.method;
-  const handler = found.route.methods[method as 'GET' | 'PUT'];
+  const handler = found.route.methods[method as 'GET' | 'POST' | 'PUT'];
   if (!handler) {
     const allow = Object.keys(found.route.methods).flatMap((m) =>
       m === 'GET' ? ['GET', 'HEAD'] : [m],
