@@ -30,6 +30,7 @@ import {
   observeHttp,
   rolloutObserver,
 } from './ops/metrics.js';
+import { createProving } from './proving.js';
 import { ViolationRepository } from './repositories/violation-repository.js';
 import { createV1Router } from './rest/v1/router.js';
 import { RolloutControl } from './rollout/control.js';
@@ -55,6 +56,8 @@ export interface AppDeps {
   /** Override either implementation of a migrated field (tests inject failures here). */
   services?: ServiceOverrides;
   limits?: Partial<GraphQLLimits>;
+  /** Test hooks of the shadow runner and the guard controller (sampling source, replica name). */
+  proving?: Pick<Parameters<typeof createProving>[0], 'shadowOptions' | 'replica'>;
 }
 
 export type App = ReturnType<typeof createApp>;
@@ -80,11 +83,29 @@ export function createApp(deps: AppDeps) {
   // A failed first sync is logged by the store and retried by its resync; /ready says 503 meanwhile.
   const rolloutReady = pgState?.start() ?? Promise.resolve();
   rolloutReady.catch(() => {});
+  // This process applies its own changes at once; the others through NOTIFY.
+  const control = new RolloutControl(handle.db, {
+    onApplied: (row) => pgState?.apply(row, 'local'),
+  });
+  const proving = createProving({
+    config,
+    handle,
+    logger,
+    metrics,
+    control,
+    clock,
+    ...deps.proving,
+  });
   const rolloutAdmin: RolloutAdmin = {
-    // This process applies its own changes at once; the others through NOTIFY.
-    control: new RolloutControl(handle.db, { onApplied: (row) => pgState?.apply(row, 'local') }),
+    control,
     state: rolloutState,
     metrics,
+    guard: {
+      guards: proving.guards,
+      controller: proving.controller,
+      breakers: proving.breakers,
+      shadow: proving.shadow,
+    },
   };
   const legacyLog = new LegacyEventLog(config.eventLogPath, {
     orderToleranceSeconds: config.legacyOrderToleranceSeconds,
@@ -112,6 +133,7 @@ export function createApp(deps: AppDeps) {
         observer: rolloutObserver(metrics),
         logger,
         domainTimeoutMs: config.domainTimeoutMs,
+        proving: proving.proving,
       },
       rolloutAdmin,
       services,
@@ -127,7 +149,7 @@ export function createApp(deps: AppDeps) {
     if (pathname === '/ready') {
       // Answer about the loaded state, not the few milliseconds before the first load finishes.
       await rolloutReady.catch(() => {});
-      return readiness(handle, pgState);
+      return readiness(handle, pgState, () => ({ breakers: proving.breakers.all() }));
     }
     if (pathname === '/metrics') {
       return new Response(await metrics.registry.metrics(), {
@@ -188,8 +210,9 @@ export function createApp(deps: AppDeps) {
     },
   );
 
-  /** Stops the rollout state's LISTEN and resync (before closing the database). */
+  /** Stops the guard controller, the rollout state's LISTEN and resync (before the database). */
   const close = async () => {
+    await proving.stop();
     await pgState?.stop();
   };
   return Object.assign(adapter, {
@@ -200,5 +223,6 @@ export function createApp(deps: AppDeps) {
     close,
     yoga,
     services,
+    proving,
   });
 }

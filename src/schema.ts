@@ -7,6 +7,8 @@ import './graphql/types/event.js';
 import './graphql/types/violation.js';
 import './graphql/types/rollout.js';
 import './graphql/types/rollout-mutations.js';
+import './graphql/types/rollout-guard.js';
+import './graphql/types/rollout-guard-mutations.js';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { FIELDS } from './fields/index.js';
 import { builder } from './graphql/builder.js';

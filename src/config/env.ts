@@ -33,6 +33,18 @@ const schema = z.object({
   LEGACY_ORDER_TOLERANCE_SECONDS: z.coerce.number().min(0).default(60),
   GRAPHQL_JIT: onOff.default(true),
   LEGACY_TAIL_CACHE_LINES: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
+  SHADOW_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
+  SHADOW_TIMEOUT_MS: z.coerce.number().int().min(1).default(2000),
+  SHADOW_NOISE_PERCENT: percent.default(10),
+  MISMATCH_KEEP: z.coerce.number().int().min(1).max(100_000).default(100),
+  BREAKER_THRESHOLD: z.coerce.number().gt(0).lt(1).default(0.5),
+  BREAKER_WINDOW: z.coerce.number().int().min(1).max(10_000).default(20),
+  BREAKER_MIN_CALLS: z.coerce.number().int().min(1).max(10_000).default(10),
+  BREAKER_COOLDOWN_MS: z.coerce.number().int().min(1).default(5000),
+  GUARD: onOff.default(true),
+  GUARD_TICK_MS: z.coerce.number().int().min(10).max(300_000).default(1000),
+  GUARD_PUBLISH_MS: z.coerce.number().int().min(10).max(300_000).default(1000),
+  GUARD_LEASE_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
 });
 
 function isTimeZone(tz: string): boolean {
@@ -69,6 +81,12 @@ export interface Config {
   graphqlJit: boolean;
   /** API_TOKENS; empty = open access (development only). */
   apiTokens: ApiToken[];
+  /** Shadow comparison: concurrency bound, time budget, noise share, mismatches kept per flag. */
+  shadow: { maxConcurrent: number; timeoutMs: number; noisePercent: number; keep: number };
+  /** The domain path's circuit breaker, per flag and process. */
+  breaker: { threshold: number; window: number; minimumCalls: number; halfOpenAfterMs: number };
+  /** The guard controller: on/off and its timing (ms). */
+  guard: { enabled: boolean; tickMs: number; publishMs: number; leaseMs: number };
 }
 
 export class ConfigError extends Error {
@@ -140,5 +158,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graphqlJit: e.GRAPHQL_JIT,
     legacyTailCacheLines: e.LEGACY_TAIL_CACHE_LINES,
     apiTokens: tokens.tokens,
+    shadow: {
+      maxConcurrent: e.SHADOW_MAX_CONCURRENCY,
+      timeoutMs: e.SHADOW_TIMEOUT_MS,
+      noisePercent: e.SHADOW_NOISE_PERCENT,
+      keep: e.MISMATCH_KEEP,
+    },
+    breaker: {
+      threshold: e.BREAKER_THRESHOLD,
+      window: e.BREAKER_WINDOW,
+      minimumCalls: Math.min(e.BREAKER_MIN_CALLS, e.BREAKER_WINDOW),
+      halfOpenAfterMs: e.BREAKER_COOLDOWN_MS,
+    },
+    guard: {
+      enabled: e.GUARD,
+      tickMs: e.GUARD_TICK_MS,
+      publishMs: e.GUARD_PUBLISH_MS,
+      leaseMs: e.GUARD_LEASE_MS,
+    },
   };
 }

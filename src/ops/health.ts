@@ -13,6 +13,8 @@ export function health(): Response {
 export async function readiness(
   handle: DatabaseHandle,
   rollout?: { status(): RolloutSyncStatus },
+  /** More of the body that does not decide readiness (e.g. the breakers: legacy still answers). */
+  extra?: () => Record<string, unknown>,
 ): Promise<Response> {
   const expected = expectedMigrationCount();
   try {
@@ -26,6 +28,7 @@ export async function readiness(
         database: 'ok',
         migrations: { applied, expected },
         ...(sync ? { rollout: sync } : {}),
+        ...extra?.(),
       },
       ok ? 200 : 503,
     );

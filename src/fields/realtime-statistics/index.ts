@@ -7,6 +7,7 @@ import { StatisticsRepository } from '../../repositories/statistics-repository.j
 import { okDoc, validationErrorDoc } from '../../rest/v1/openapi.js';
 import { openApiParams } from '../args.js';
 import { defineField } from '../field.js';
+import { realtimeStatisticsComparator } from './compare.js';
 import './field.js';
 import { realtimeStatistics as shim } from './shim.js';
 import { args, FLAG } from './spec.js';
@@ -25,6 +26,7 @@ export const realtimeStatistics = defineField({
     domain: new StatisticsRepository(handle, { timeZone, startedAt }),
     legacy: new LegacyStatistics(legacyLog, { timeZone, startedAt }),
   }),
+  compares: realtimeStatisticsComparator.describe,
   routes: [
     {
       path: '/api/v1/statistics/realtime',

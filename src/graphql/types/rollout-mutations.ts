@@ -67,7 +67,7 @@ builder.objectType(RolloutRejected, {
 });
 
 /** Every admin mutation answers RolloutChangeResult: the change, or why it was refused. */
-const changeResult = () => ({
+export const changeResult = () => ({
   type: RolloutChanged,
   errors: {
     types: [RolloutConflict, RolloutRejected],
@@ -78,7 +78,7 @@ const changeResult = () => ({
 });
 
 /** Checks the scope, runs the change as the principal, maps invalid input to BAD_USER_INPUT. */
-async function change(
+export async function change(
   ctx: GraphQLContext,
   operation: string,
   args: { flag: string; reason: string; expectedVersion?: number | null | undefined },
@@ -99,15 +99,22 @@ async function change(
   throw result.error === 'conflict' ? new RolloutConflict(result) : new RolloutRejected(result);
 }
 
-builder.mutationFields((t) => {
-  const common = {
-    flag: t.arg.string({ required: true }),
-    reason: t.arg.string({ required: true, description: 'Why; recorded in the change log.' }),
-    expectedVersion: t.arg.int({
+type ArgBuilder = Parameters<Parameters<typeof builder.mutationFields>[0]>[0]['arg'];
+
+/** The arguments every admin change takes: flag, reason, optional expected version. */
+export function changeArgs(arg: ArgBuilder) {
+  return {
+    flag: arg.string({ required: true }),
+    reason: arg.string({ required: true, description: 'Why; recorded in the change log.' }),
+    expectedVersion: arg.int({
       required: false,
       description: 'The version you read; a different current version is a conflict.',
     }),
   };
+}
+
+builder.mutationFields((t) => {
+  const common = changeArgs(t.arg);
   const simple = (
     name: string,
     description: string,

@@ -42,7 +42,9 @@ export const RolloutChange = builder.objectRef<RolloutChangeRow>('RolloutChange'
     flag: t.exposeString('flag'),
     at: t.field({ type: 'DateTime', resolve: (c) => c.at }),
     by: t.exposeString('by', { description: 'The principal, or `env` for the seed.' }),
-    action: t.exposeString('action', { description: 'seed, set, promote, pause, resume, kill.' }),
+    action: t.exposeString('action', {
+      description: 'seed, set, promote, pause, resume, kill, shadow, guard, unguard, rollback.',
+    }),
     fromPercent: t.exposeFloat('fromPercent', { nullable: true }),
     fromMode: t.field({ type: RolloutMode, nullable: true, resolve: (c) => c.fromMode }),
     toPercent: t.exposeFloat('toPercent'),
