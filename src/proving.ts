@@ -46,6 +46,7 @@ export function createProving(deps: ProvingDeps) {
     );
   });
   const timeoutSeconds = config.shadow.timeoutMs / 1000;
+  const writes = new Set<Promise<unknown>>();
   const sink: ShadowSink = {
     result(r) {
       const flag = metrics.flags.has(r.flag) ? r.flag : 'other';
@@ -70,9 +71,11 @@ export function createProving(deps: ProvingDeps) {
         },
         'rollout: shadow mismatch',
       );
-      insertMismatch(db, record, config.shadow.keep).catch((error: unknown) =>
+      const write = insertMismatch(db, record, config.shadow.keep).catch((error: unknown) =>
         logger.warn({ err: error, flag: record.flag }, 'rollout: storing a mismatch failed'),
       );
+      writes.add(write);
+      void write.finally(() => writes.delete(write));
     },
   };
   const shadow = new ShadowRunner(sink, {
@@ -104,8 +107,14 @@ export function createProving(deps: ProvingDeps) {
     shadow,
     guards,
     controller,
+    /** Resolves when no shadow task runs and every mismatch is stored (tests, shutdown). */
+    async settled() {
+      await shadow.idle();
+      await Promise.all([...writes]);
+    },
     async stop() {
       await controller.stop();
+      await this.settled();
     },
   };
 }

@@ -66,21 +66,13 @@ export function addCounts(a: EvidenceCounts, b: EvidenceCounts): EvidenceCounts 
   };
 }
 
-/** The upper bound (s) of the bucket holding quantile q; +Inf past the last; null if empty. */
-export function histogramQuantile(histogram: number[], q: number): number | null {
-  const total = histogram.reduce((a, b) => a + b, 0);
-  if (total === 0) return null;
-  let seen = 0;
-  for (const [i, count] of histogram.entries()) {
-    seen += count;
-    if (seen >= q * total) return GUARD_LATENCY_BUCKETS[i] ?? Number.POSITIVE_INFINITY;
-  }
-  return Number.POSITIVE_INFINITY;
-}
-
 function bucketIndex(seconds: number): number {
   const i = GUARD_LATENCY_BUCKETS.findIndex((le) => seconds <= le);
   return i === -1 ? GUARD_LATENCY_BUCKETS.length : i;
+}
+
+function scratch(flag: string, version: number) {
+  return { flag, version, ...emptyCounts(), callers: new Set<string>() };
 }
 
 /** Most distinct callers remembered per flag and version; past it every decision counts. */
@@ -90,18 +82,22 @@ export class EvidenceRecorder {
   readonly #entries = new Map<string, EvidenceEntry & { callers: Set<string> }>();
   #dirty = false;
 
+  /**
+   * The flag's entry for `version`. Only the newest version of a flag is evidence for anything:
+   * a newer one replaces the older, and late reports of an older one (a shadow task that
+   * outlived its step) go to a scratch entry that is never published.
+   */
   #entry(flag: string, version: number) {
-    const key = `${flag}\u0000${version}`;
-    let entry = this.#entries.get(key);
-    if (!entry) {
-      entry = { flag, version, ...emptyCounts(), callers: new Set() };
-      this.#entries.set(key, entry);
-      // Only the newest version of a flag is evidence for anything: drop the older ones.
-      for (const [k, e] of this.#entries)
-        if (e.flag === flag && e.version < version) this.#entries.delete(k);
+    const current = this.#entries.get(flag);
+    if (current && current.version > version) return scratch(flag, version);
+    if (!current || current.version < version) {
+      const entry = { flag, version, ...emptyCounts(), callers: new Set<string>() };
+      this.#entries.set(flag, entry);
+      this.#dirty = true;
+      return entry;
     }
     this.#dirty = true;
-    return entry;
+    return current;
   }
 
   /** A sticky-bucket decision; each caller (sticky key) is counted once per version. */

@@ -100,8 +100,19 @@ export class GuardController {
     }
   }
 
-  /** Writes this replica's evidence if anything changed since the last write. */
-  async publish(): Promise<void> {
+  /**
+   * Writes this replica's evidence if anything changed since the last write. Writes are
+   * serialised: an older snapshot must never land after a newer one.
+   */
+  publish(): Promise<void> {
+    const next = this.#publishing.catch(() => {}).then(() => this.#publish());
+    this.#publishing = next;
+    return next;
+  }
+
+  #publishing: Promise<void> = Promise.resolve();
+
+  async #publish(): Promise<void> {
     const changed = this.options.recorder.takeChanged();
     if (!changed) return;
     try {

@@ -125,6 +125,10 @@ export async function pruneEvidence(db: Runner, flag: string, version: number): 
 /** Stores a mismatch and keeps only the newest `keep` of its flag. */
 export async function insertMismatch(db: Db, record: MismatchRecord, keep: number): Promise<void> {
   await db.transaction(async (tx) => {
+    // guard.lock-mismatches: one writer per flag at a time, so the bound holds exactly
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtext(${`rollout_mismatches:${record.flag}`}))`,
+    );
     // guard.insert-mismatch
     await tx.insert(rolloutMismatches).values({
       flag: record.flag,
