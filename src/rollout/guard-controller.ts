@@ -87,12 +87,19 @@ export class GuardController {
     this.#loop('tick', this.options.timing.tickMs, () => this.tick());
   }
 
-  /** Stops both loops, publishes once more and gives the lease up (a successor need not wait). */
-  async stop(): Promise<void> {
+  /**
+   * Stops both loops, publishes once more and gives the lease up (a successor need not wait).
+   * `{ release: false }` leaves the lease to expire, as a crashed process would.
+   */
+  async stop(options: { release?: boolean } = {}): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#publishTimer);
     clearTimeout(this.#tickTimer);
     await this.#ticking.catch(() => {});
+    if (options.release === false) {
+      this.#setLeader(false);
+      return;
+    }
     await this.publish().catch(() => {});
     if (this.#leader) {
       await releaseLease(this.options.db, CONTROLLER_LEASE, this.options.replica).catch(() => {});
