@@ -94,8 +94,11 @@ export function evaluateGuard(
     const note = f.shadowPercent > 0 ? '' : ' (shadow is 0%)';
     missing.push(`${e.comparisons}/${guard.minComparisons} comparisons${note}`);
   }
+  // The rate gates wait for the sample counts above; the others say what they wait for.
   for (const g of gates) {
-    if (g.status === 'pending' && g.name !== 'mismatch_rate') missing.push(g.text);
+    if (g.status === 'pending' && (g.name === 'p99_ratio' || g.name === 'sample_ratio')) {
+      missing.push(g.text);
+    }
   }
   if (missing.length > 0) {
     return { action: 'hold', reason: `waiting for evidence ${at}: ${missing.join(', ')}`, gates };
