@@ -16,6 +16,7 @@ import {
   explainRecentEvents,
   explainStatistics,
 } from './explain.js';
+import { type GuardResult, guardMarkdown } from './guard-report.js';
 import {
   fetchOnce,
   type Measurement,
@@ -194,6 +195,7 @@ async function main(): Promise<number> {
 
     const engine = await micro<EngineResult>('./rollout-engine.ts', smoke ? ['--quick'] : []);
     const reader = await micro<ReaderResult>('./legacy-reader.ts', [logPath, smoke ? '1' : '5']);
+    const guard = await micro<GuardResult>('./guard.ts', smoke ? ['--quick'] : []);
     const plans = [
       {
         title: 'EXPLAIN ANALYZE: recentEvents (domain path)',
@@ -224,7 +226,7 @@ async function main(): Promise<number> {
       reader,
       plans,
     };
-    const text = markdown(report);
+    const text = `${markdown(report)}\n${guardMarkdown(guard)}`;
     console.log(text);
     if (opts.out) await writeFile(opts.out, text);
     const failures = Object.values(results)

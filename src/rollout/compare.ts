@@ -15,6 +15,11 @@ export interface Comparator<R> {
    * dot-joined with list indexes as `*` (e.g. `*.evidence.confidence`).
    */
   close?: (path: string, primary: number, shadow: number) => boolean;
+  /**
+   * Trims both answers to what both sides can know before projecting (e.g. the newest events
+   * one side has not yet ingested). Default: compared as they are.
+   */
+  align?: (primary: R, shadow: R) => [R, R];
   /** One line on what is and is not compared (shown in docs and status). */
   describe: string;
 }
@@ -33,8 +38,9 @@ export function pathPattern(path: (string | number)[]): string {
 
 /** The differences between two projected answers, numbers within the comparator's tolerance. */
 export function differences<R>(comparator: Comparator<R>, primary: R, shadow: R): Difference[] {
-  const a = comparator.project(primary);
-  const b = comparator.project(shadow);
+  const [p, q] = comparator.align ? comparator.align(primary, shadow) : [primary, shadow];
+  const a = comparator.project(p);
+  const b = comparator.project(q);
   if (isLeaf(a) || isLeaf(b)) {
     return Object.is(a, b) ? [] : [{ path: '', primary: a, shadow: b }];
   }

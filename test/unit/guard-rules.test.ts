@@ -27,14 +27,24 @@ const event = (ts: number, extra: Record<string, unknown> = {}) => ({
 
 describe('shadow comparison', () => {
   it('finds every differing field path of two event lists, numbers within 1e-9 equal', () => {
-    const a = [event(1), event(2)];
-    const b = [event(1, { evidence: { confidence: 0.9 + 1e-12 } }), event(2, { type: 'X' })];
+    const a = [event(2), event(1)];
+    const b = [event(2, { evidence: { confidence: 0.9 + 1e-12 } }), event(1, { type: 'X' })];
     expect(differences(recentEventsComparator, a, b)).toEqual([
       { path: '1.type', primary: 'HANDWASHING_ACTIVE', shadow: 'X' },
     ]);
-    expect(differences(recentEventsComparator, a, [event(1)])).toEqual([
-      { path: '1', primary: expect.objectContaining({ ts: 2 }), shadow: undefined },
+    expect(differences(recentEventsComparator, a, [event(2)])).toEqual([
+      { path: '1', primary: expect.objectContaining({ ts: 1 }), shadow: undefined },
     ]);
+  });
+
+  it('leaves out the newest events one side has not ingested yet, and nothing else', () => {
+    const log = [event(10), event(9), event(8)];
+    const table = [event(9), event(8), event(7)]; // one event behind, cut by the same limit
+    expect(differences(recentEventsComparator, log, table)).toEqual([]);
+    const hole = [event(10), event(8), event(7)]; // missing one in the middle: a bug
+    expect(differences(recentEventsComparator, log, hole).map((d) => d.path)).toContain('1.ts');
+    const stale = [event(1), event(0.5), event(0.25)]; // far behind: not lag
+    expect(differences(recentEventsComparator, log, stale).length).toBeGreaterThan(0);
   });
 
   it('counts a difference as real only on paths never seen differing between two primary runs', () => {
