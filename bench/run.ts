@@ -19,6 +19,7 @@ import {
   explainStatistics,
 } from './explain.js';
 import { runFaults } from './faults.js';
+import { type GuardResult, guardMarkdown } from './guard-report.js';
 import {
   fetchOnce,
   type Measurement,
@@ -198,6 +199,7 @@ async function main(): Promise<number> {
 
     const engine = await micro<EngineResult>('./rollout-engine.ts', smoke ? ['--quick'] : []);
     const reader = await micro<ReaderResult>('./legacy-reader.ts', [logPath, smoke ? '1' : '5']);
+    const guard = await micro<GuardResult>('./guard.ts', smoke ? ['--quick'] : []);
     const plans = [
       {
         title: 'EXPLAIN ANALYZE: recentEvents (domain path)',
@@ -228,7 +230,7 @@ async function main(): Promise<number> {
       reader,
       plans,
     };
-    const text = markdown(report);
+    const text = `${markdown(report)}\n${guardMarkdown(guard)}`;
     console.log(text);
     if (opts.out) await writeFile(opts.out, text);
     const failures = Object.values(results)

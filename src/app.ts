@@ -41,6 +41,7 @@ import {
   type UnexpectedErrorStage,
 } from './ops/metrics.js';
 import { subscriptionObserver } from './ops/subscription-metrics.js';
+import { createProving } from './proving.js';
 import { ViolationRepository } from './repositories/violation-repository.js';
 import { createV1Router } from './rest/v1/router.js';
 import { createLegacyEventsSocket, WS_EVENTS_PATH } from './rest/ws-events.js';
@@ -67,6 +68,8 @@ export interface AppDeps {
   /** Override either implementation of a migrated field (tests inject failures here). */
   services?: ServiceOverrides;
   limits?: Partial<GraphQLLimits>;
+  /** Test hooks of the shadow runner and the guard controller (sampling source, replica name). */
+  proving?: Pick<Parameters<typeof createProving>[0], 'shadowOptions' | 'replica'>;
 }
 
 export type App = ReturnType<typeof createApp>;
@@ -92,11 +95,29 @@ export function createApp(deps: AppDeps) {
   // A failed first sync is logged by the store and retried by its resync; /ready says 503 meanwhile.
   const rolloutReady = pgState?.start() ?? Promise.resolve();
   rolloutReady.catch(() => {});
+  // This process applies its own changes at once; the others through NOTIFY.
+  const control = new RolloutControl(handle.db, {
+    onApplied: (row) => pgState?.apply(row, 'local'),
+  });
+  const proving = createProving({
+    config,
+    handle,
+    logger,
+    metrics,
+    control,
+    clock,
+    ...deps.proving,
+  });
   const rolloutAdmin: RolloutAdmin = {
-    // This process applies its own changes at once; the others through NOTIFY.
-    control: new RolloutControl(handle.db, { onApplied: (row) => pgState?.apply(row, 'local') }),
+    control,
     state: rolloutState,
     metrics,
+    guard: {
+      guards: proving.guards,
+      controller: proving.controller,
+      breakers: proving.breakers,
+      shadow: proving.shadow,
+    },
   };
   const legacyLog = new LegacyEventLog(config.eventLogPath, {
     orderToleranceSeconds: config.legacyOrderToleranceSeconds,
@@ -148,6 +169,7 @@ export function createApp(deps: AppDeps) {
         observer: rolloutObserver(metrics),
         logger,
         domainTimeoutMs: config.domainTimeoutMs,
+        proving: proving.proving,
       },
       rolloutAdmin,
       services,
@@ -168,7 +190,11 @@ export function createApp(deps: AppDeps) {
   async function route(request: Request, serverContext: Record<string, unknown>) {
     const { pathname } = new URL(request.url);
     if (pathname === '/health') return health();
-    if (pathname === '/ready') return readiness(handle, pgState, { started: rolloutReady });
+    if (pathname === '/ready') {
+      return readiness(handle, pgState, { started: rolloutReady }, () => ({
+        breakers: proving.breakers.all(),
+      }));
+    }
     if (pathname === '/metrics') {
       return new Response(await metrics.registry.metrics(), {
         headers: { 'content-type': metrics.registry.contentType },
@@ -302,11 +328,12 @@ export function createApp(deps: AppDeps) {
   };
 
   /**
-   * Ends the subscriptions, stops the rollout state's LISTEN and resync (before closing the
-   * database), and closes the log files the legacy readers hold open.
+   * Ends the subscriptions, stops the guard controller and the rollout state's LISTEN and resync
+   * (before closing the database), and closes the log files the legacy readers hold open.
    */
   const close = async () => {
     await closeSubscriptions();
+    await proving.stop();
     await pgState?.stop();
     await Promise.all(closers.map((close) => close()));
   };
@@ -321,5 +348,6 @@ export function createApp(deps: AppDeps) {
     close,
     yoga,
     services,
+    proving,
   });
 }

@@ -8,6 +8,8 @@ import './graphql/types/violation.js';
 import './graphql/types/rollout.js';
 import './graphql/types/rollout-mutations.js';
 import './graphql/types/alert.js';
+import './graphql/types/rollout-guard.js';
+import './graphql/types/rollout-guard-mutations.js';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { specifiedDirectives } from 'graphql';
 import './fields/index.js';

@@ -1,6 +1,7 @@
 // The rollout CLI's view of a running gateway: its admin GraphQL API over HTTP with a bearer
 // token. The CLI never opens the database: the gateway checks the operator's scope, records the
 // change with its request id and notifies the other replicas.
+import { GUARD_STATUS_FIELDS } from './rollout-guard-fields.js';
 
 export interface RolloutView {
   flag: string;
@@ -44,6 +45,8 @@ export class CliError extends Error {}
 
 const ROLLOUT_FIELDS = `flag percent mode steps step nextStep version updatedAt updatedBy
   servingPercent servingMode counters { decisions { path reason count } fallbacks { cause count } }`;
+/** What `status` reads: the rollout, and its shadow, breaker, guard and evidence. */
+const STATUS_FIELDS = `${ROLLOUT_FIELDS} ${GUARD_STATUS_FIELDS}`;
 const CHANGE_FIELDS =
   'id flag at by action fromPercent fromMode toPercent toMode version reason requestId';
 const RESULT_FIELDS = `__typename
@@ -72,7 +75,7 @@ export class AdminClient {
   }
 
   async rollouts(flag?: string): Promise<RolloutView[]> {
-    const query = `query ($flag: String) { rollouts(flag: $flag) { ${ROLLOUT_FIELDS} } }`;
+    const query = `query ($flag: String) { rollouts(flag: $flag) { ${STATUS_FIELDS} } }`;
     return (await this.graphql<{ rollouts: RolloutView[] }>(query, { flag })).rollouts;
   }
 

@@ -10,6 +10,15 @@ import {
   type RolloutView,
   type Verb,
 } from './rollout-client.js';
+import {
+  formatGuardStatus,
+  GUARD_OPTIONS,
+  GUARD_USAGE,
+  guardAnswer,
+  printMismatches,
+  setGuard,
+  setShadow,
+} from './rollout-guard.js';
 import { parseDuration, parseSteps, runSchedule } from './rollout-run.js';
 import { formatReport, verify } from './rollout-verify.js';
 
@@ -21,6 +30,7 @@ const USAGE = `usage: npm run rollout -- <command> [options]
   history [flag] [--limit N]        the change log, newest first
   verify [flag]                     check the REST and GraphQL endpoints; non-zero on failure
   run <flag> --steps 5,10,25,50,100 --hold 60s [--reason R]
+${GUARD_USAGE}
 options: --url (default $ROLLOUT_URL or http://localhost:8000), --token (default $ROLLOUT_TOKEN),
   --expect-version N (refuse if someone changed the flag since you read version N)`;
 
@@ -53,6 +63,7 @@ export async function runRolloutCli(argv: string[], io: CliIo): Promise<number> 
         hold: { type: 'string' },
         limit: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        ...GUARD_OPTIONS,
       },
     });
     const [command, flag, arg] = positionals;
@@ -101,6 +112,26 @@ export async function runRolloutCli(argv: string[], io: CliIo): Promise<number> 
         };
         return answer(io, await client.change(VERBS[command]!, args));
       }
+      case 'shadow': {
+        const percent = Number(need(arg, '<percent>'));
+        const args = { flag: need(flag, '<flag>'), reason: need(o.reason, '--reason') };
+        return guardAnswer(
+          io.out,
+          io.err,
+          await setShadow(client, { ...args, percent, expectedVersion }),
+        );
+      }
+      case 'guard': {
+        const args = {
+          flag: need(flag, '<flag>'),
+          reason: need(o.reason, '--reason'),
+          expectedVersion,
+        };
+        return guardAnswer(io.out, io.err, await setGuard(client, { ...args, o }));
+      }
+      case 'mismatches':
+        await printMismatches(client, need(flag, '<flag>'), Number(o.limit ?? 20), io.out);
+        return 0;
       case 'verify': {
         const results = await verify(client, { flag });
         io.out(formatReport(results));
@@ -153,6 +184,7 @@ function formatRollout(r: RolloutView): string {
   return [
     `${r.flag}: ${r.percent}% ${r.mode.toLowerCase()}, ${step} of [${r.steps.join(', ')}], next ${r.nextStep ?? '-'}, version ${r.version}${serving}`,
     `  updated ${r.updatedAt} by ${r.updatedBy}; decisions domain=${count('domain')} legacy=${count('legacy')}, fallbacks=${fallbacks}`,
+    ...formatGuardStatus(r),
   ].join('\n');
 }
 

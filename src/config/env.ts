@@ -46,6 +46,18 @@ const schema = z.object({
   ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   ALERT_WEBHOOK_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   ALERT_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(0).max(30_000).default(500),
+  SHADOW_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
+  SHADOW_TIMEOUT_MS: z.coerce.number().int().min(1).default(2000),
+  SHADOW_NOISE_PERCENT: percent.default(10),
+  MISMATCH_KEEP: z.coerce.number().int().min(1).max(100_000).default(100),
+  BREAKER_THRESHOLD: z.coerce.number().gt(0).lt(1).default(0.5),
+  BREAKER_WINDOW: z.coerce.number().int().min(1).max(10_000).default(20),
+  BREAKER_MIN_CALLS: z.coerce.number().int().min(1).max(10_000).default(10),
+  BREAKER_COOLDOWN_MS: z.coerce.number().int().min(1).default(5000),
+  GUARD: onOff.default(true),
+  GUARD_TICK_MS: z.coerce.number().int().min(10).max(300_000).default(1000),
+  GUARD_PUBLISH_MS: z.coerce.number().int().min(10).max(300_000).default(1000),
+  GUARD_LEASE_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
 });
 
 type CorsParse = { ok: true; origins: '*' | string[] } | { ok: false; problems: string[] };
@@ -144,6 +156,12 @@ export interface Config {
     webhookRetries: number;
     webhookBackoffMs: number;
   };
+  /** Shadow comparison: concurrency bound, time budget, noise share, mismatches kept per flag. */
+  shadow: { maxConcurrent: number; timeoutMs: number; noisePercent: number; keep: number };
+  /** The domain path's circuit breaker, per flag and process. */
+  breaker: { threshold: number; window: number; minimumCalls: number; halfOpenAfterMs: number };
+  /** The guard controller: on/off and its timing (ms). */
+  guard: { enabled: boolean; tickMs: number; publishMs: number; leaseMs: number };
 }
 
 export class ConfigError extends Error {
@@ -233,6 +251,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       webhookTimeoutMs: e.ALERT_WEBHOOK_TIMEOUT_MS,
       webhookRetries: e.ALERT_WEBHOOK_RETRIES,
       webhookBackoffMs: e.ALERT_WEBHOOK_BACKOFF_MS,
+    },
+    shadow: {
+      maxConcurrent: e.SHADOW_MAX_CONCURRENCY,
+      timeoutMs: e.SHADOW_TIMEOUT_MS,
+      noisePercent: e.SHADOW_NOISE_PERCENT,
+      keep: e.MISMATCH_KEEP,
+    },
+    breaker: {
+      threshold: e.BREAKER_THRESHOLD,
+      window: e.BREAKER_WINDOW,
+      minimumCalls: Math.min(e.BREAKER_MIN_CALLS, e.BREAKER_WINDOW),
+      halfOpenAfterMs: e.BREAKER_COOLDOWN_MS,
+    },
+    guard: {
+      enabled: e.GUARD,
+      tickMs: e.GUARD_TICK_MS,
+      publishMs: e.GUARD_PUBLISH_MS,
+      leaseMs: e.GUARD_LEASE_MS,
     },
   };
 }

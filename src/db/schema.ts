@@ -14,6 +14,7 @@ import {
   jsonb,
   numeric,
   pgTable,
+  primaryKey,
   real,
   serial,
   text,
@@ -183,7 +184,18 @@ export const violationStatusHistory = pgTable(
 // once seeded from the environment; every applied change appends a row to rollout_changes in the
 // same transaction, so the log holds exactly the changes that took effect.
 export const ROLLOUT_MODES = ['active', 'paused', 'killed'] as const;
-export const ROLLOUT_ACTIONS = ['seed', 'set', 'promote', 'pause', 'resume', 'kill'] as const;
+export const ROLLOUT_ACTIONS = [
+  'seed',
+  'set',
+  'promote',
+  'pause',
+  'resume',
+  'kill',
+  'shadow',
+  'guard',
+  'unguard',
+  'rollback',
+] as const;
 
 export const rolloutFlags = pgTable(
   'rollout_flags',
@@ -196,6 +208,8 @@ export const rolloutFlags = pgTable(
     steps: jsonb('steps').$type<number[]>().notNull(),
     /** Bumped by every change; writers pass the version they read (optimistic concurrency). */
     version: integer('version').notNull().default(1),
+    /** Share of reads (0–100) whose other path also runs, after the answer, for comparison. */
+    shadowPercent: doublePrecision('shadow_percent').notNull().default(0),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
     updatedBy: text('updated_by').notNull(),
   },
@@ -203,6 +217,10 @@ export const rolloutFlags = pgTable(
     check('rollout_flags_percent_ck', sql`${t.percent} >= 0 and ${t.percent} <= 100`),
     check('rollout_flags_mode_ck', sql`${t.mode} in ('active', 'paused', 'killed')`),
     check('rollout_flags_steps_ck', sql`jsonb_typeof(${t.steps}) = 'array'`),
+    check(
+      'rollout_flags_shadow_percent_ck',
+      sql`${t.shadowPercent} >= 0 and ${t.shadowPercent} <= 100`,
+    ),
   ],
 );
 
@@ -225,6 +243,8 @@ export const rolloutChanges = pgTable(
     version: integer('version').notNull(),
     reason: text('reason').notNull(),
     requestId: text('request_id'),
+    /** What else changed or why: shadow share, guard settings, the guard's evidence. */
+    detail: jsonb('detail'),
   },
   (t) => [
     index('rollout_changes_flag_id_idx').on(t.flag, t.id.desc().nullsFirst()),
@@ -370,3 +390,87 @@ export const alertDeliveries = pgTable(
   },
   (t) => [index('alert_deliveries_history_idx').on(t.historyId, t.id)],
 );
+
+// Guarded rollouts (README "Guarded rollouts"): a guard per flag, the evidence every replica
+// publishes for the flag's current version, the last mismatches of the shadow comparison, and
+// the lease that makes exactly one replica the guard's controller.
+export const GUARD_BREACH_ACTIONS = ['previous', 'kill'] as const;
+
+export const rolloutGuards = pgTable('rollout_guards', {
+  flag: text('flag')
+    .primaryKey()
+    .references(() => rolloutFlags.flag),
+  steps: jsonb('steps').$type<number[]>().notNull(),
+  /** Least time a step is held, in ms, before the guard promotes. */
+  holdMs: integer('hold_ms').notNull(),
+  /** Domain executions (served or shadowed) a step needs before it is judged. */
+  minRequests: integer('min_requests').notNull(),
+  /** Shadow comparisons a read's step needs before it is judged. */
+  minComparisons: integer('min_comparisons').notNull(),
+  /** Gates: null = off. Rates are fractions (0.01 = 1%). */
+  maxErrorRate: doublePrecision('max_error_rate'),
+  maxFallbackRate: doublePrecision('max_fallback_rate'),
+  maxMismatchRate: doublePrecision('max_mismatch_rate'),
+  maxP99Ratio: doublePrecision('max_p99_ratio'),
+  /** The sample-ratio test fails below this p-value; null = off. */
+  srmPValue: doublePrecision('srm_p_value'),
+  onBreach: text('on_breach', { enum: GUARD_BREACH_ACTIONS }).notNull(),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
+  updatedBy: text('updated_by').notNull(),
+  reason: text('reason').notNull(),
+});
+
+/** One replica's cumulative counters for one version of a flag (the version is the step). */
+export const rolloutEvidence = pgTable(
+  'rollout_evidence',
+  {
+    flag: text('flag').notNull(),
+    version: integer('version').notNull(),
+    replica: text('replica').notNull(),
+    /** Domain executions, served or shadowed, and how many failed (error or time budget). */
+    domainRuns: bigint('domain_runs', { mode: 'number' }).notNull().default(0),
+    domainErrors: bigint('domain_errors', { mode: 'number' }).notNull().default(0),
+    /** Requests the domain path was chosen to serve, and how many fell back to legacy. */
+    domainServed: bigint('domain_served', { mode: 'number' }).notNull().default(0),
+    fallbacks: bigint('fallbacks', { mode: 'number' }).notNull().default(0),
+    comparisons: bigint('comparisons', { mode: 'number' }).notNull().default(0),
+    mismatches: bigint('mismatches', { mode: 'number' }).notNull().default(0),
+    noise: bigint('noise', { mode: 'number' }).notNull().default(0),
+    /** Sticky-bucket decisions (distinct callers) by side: the sample-ratio test's counts. */
+    bucketDomain: bigint('bucket_domain', { mode: 'number' }).notNull().default(0),
+    bucketLegacy: bigint('bucket_legacy', { mode: 'number' }).notNull().default(0),
+    /** Latency histograms (counts per bucket of GUARD_LATENCY_BUCKETS, then +Inf). */
+    domainLatency: jsonb('domain_latency').$type<number[]>().notNull(),
+    legacyLatency: jsonb('legacy_latency').$type<number[]>().notNull(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.flag, t.version, t.replica] })],
+);
+
+export const rolloutMismatches = pgTable(
+  'rollout_mismatches',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    flag: text('flag').notNull(),
+    at: tstz('at').notNull().defaultNow(),
+    /** The field's arguments (never headers or tokens). */
+    args: jsonb('args').notNull(),
+    /** SHA-256 of the sticky key, truncated: tells callers apart without naming them. */
+    keyHash: text('key_hash'),
+    primaryPath: text('primary_path').notNull(),
+    primaryMs: doublePrecision('primary_ms').notNull(),
+    shadowMs: doublePrecision('shadow_ms').notNull(),
+    /** [{ path, primary, shadow }] on the field paths that were not noise. */
+    diff: jsonb('diff').notNull(),
+    version: integer('version').notNull(),
+  },
+  (t) => [index('rollout_mismatches_flag_id_idx').on(t.flag, t.id.desc().nullsFirst())],
+);
+
+/** The controller lease: the replica in `holder` evaluates guards until `expiresAt`. */
+export const rolloutController = pgTable('rollout_controller', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  acquiredAt: tstz('acquired_at').notNull().defaultNow(),
+  expiresAt: tstz('expires_at').notNull(),
+});

@@ -30,8 +30,15 @@ export interface RecentEventsQuery {
 }
 
 export interface EventSource {
-  /** The newest `limit` matching events in the window, newest first (ties: later-recorded first). */
-  recentEvents(query: RecentEventsQuery): Promise<EventRecord[]>;
+  /**
+   * The newest `limit` matching events in the window, newest first (ties: later-recorded first).
+   * `signal`: when it aborts, the read is abandoned (and its query cancelled where the driver can).
+   */
+  recentEvents(query: RecentEventsQuery, options?: ReadOptions): Promise<EventRecord[]>;
+}
+
+export interface ReadOptions {
+  signal?: AbortSignal | undefined;
 }
 
 /** The realtime statistics of the legacy `/api/v1/statistics/realtime`, as typed values. */

@@ -43,6 +43,11 @@ export interface MigratedField<K extends keyof Services = keyof Services> {
   /** The key of `ctx.services` holding the domain and legacy implementations. */
   service: K;
   createService(deps: FieldDeps): Services[K];
+  /**
+   * Reads: what the shadow comparison compares (the comparator's description). Absent for
+   * writes, which are never shadow-executed.
+   */
+  compares?: string;
   /** The legacy /api/v1 routes answered through this field. */
   routes: readonly RestRoute[];
   /** Releases what the service holds (ends live streams); called when the app closes. */

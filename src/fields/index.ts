@@ -61,6 +61,11 @@ export async function closeServices(services: Services): Promise<void> {
   );
 }
 
+/** The flags of reads: their shadow comparisons are evidence for the guard. */
+export const readFlags: ReadonlySet<string> = new Set(
+  FIELDS.filter((f) => f.compares).map((f) => f.flag),
+);
+
 export const v1Routes: readonly RestRoute[] = FIELDS.flatMap((f) => f.routes);
 
 export const openApiDocument = buildOpenApiDocument(v1Routes);

@@ -5,7 +5,10 @@ import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Loaders } from '../repositories/loaders.js';
 import type { ViolationRepository } from '../repositories/violation-repository.js';
+import type { Breakers } from '../rollout/breaker.js';
 import type { RolloutControl } from '../rollout/control.js';
+import type { GuardControl } from '../rollout/guard-control.js';
+import type { GuardController } from '../rollout/guard-controller.js';
 import type { RequestRollout } from '../rollout/runner.js';
 import type { RolloutStateStore } from '../rollout/state.js';
 
@@ -28,6 +31,13 @@ export interface RolloutAdmin {
   /** The state this process routes by (memory), to show whether a change has arrived here. */
   state: RolloutStateStore;
   metrics: Metrics;
+  /** Guarded rollouts: shadow and guard changes, the controller, this process's breakers. */
+  guard: {
+    guards: GuardControl;
+    controller: GuardController;
+    breakers: Breakers;
+    shadow: { noisePatterns(flag: string): string[] };
+  };
 }
 
 export interface GraphQLContext {

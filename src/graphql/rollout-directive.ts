@@ -15,6 +15,7 @@ import {
 } from 'graphql';
 import { requireScope } from '../auth/access.js';
 import type { Scope } from '../auth/scopes.js';
+import type { Comparator } from '../rollout/compare.js';
 import type { RolloutFlag } from '../rollout/flags.js';
 import type { RequestRollout } from '../rollout/runner.js';
 import type { GraphQLContext } from './context.js';
@@ -28,7 +29,13 @@ export const rolloutDirective = new GraphQLDirective({
   args: { flag: { type: new GraphQLNonNull(GraphQLString), description: 'The rollout flag.' } },
 });
 
-type PathResolver<Args, Ctx, R> = (args: Args, ctx: Ctx, info: GraphQLResolveInfo) => Promise<R>;
+type PathResolver<Args, Ctx, R> = (
+  args: Args,
+  ctx: Ctx,
+  info: GraphQLResolveInfo,
+  /** Aborts when the domain path's time budget is spent (its query should be cancelled). */
+  signal?: AbortSignal,
+) => Promise<R>;
 
 export interface RolloutImplementations<Args, Ctx, R> {
   /** 'read' (default) falls back on any domain failure; 'write' only on a proven rollback. */
@@ -41,6 +48,11 @@ export interface RolloutImplementations<Args, Ctx, R> {
   forceDomain?: (args: Args) => boolean | null | undefined;
   domain: PathResolver<Args, Ctx, R>;
   legacy: PathResolver<Args, Ctx, R>;
+  /**
+   * Reads: what of the two paths' answers is comparable. With it, the flag's shadow share of
+   * requests also runs the other path after the answer and compares; without, no shadowing.
+   */
+  compare?: Comparator<R>;
 }
 
 const IMPLS = 'rolloutImplementations';
@@ -117,12 +129,18 @@ function route<Args extends object, R>(
     ? impls.forceDomain(args)
     : ((args as { forceDomain?: boolean | null }).forceDomain ?? undefined);
   const paths = {
-    domain: () => impls.domain(args, ctx, info),
+    domain: (signal?: AbortSignal) => impls.domain(args, ctx, info, signal),
     legacy: () => impls.legacy(args, ctx, info),
   };
-  return impls.mode === 'write'
-    ? ctx.rollout.write(flag, force, paths)
-    : ctx.rollout.read(flag, force, paths);
+  if (impls.mode === 'write') return ctx.rollout.write(flag, force, paths);
+  const shadow = impls.compare && { comparator: impls.compare, args: shadowArgs(args) };
+  return ctx.rollout.read(flag, force, paths, shadow);
+}
+
+/** The arguments stored with a mismatch: the field's own, without the routing switch. */
+function shadowArgs(args: object): Record<string, unknown> {
+  const { forceDomain: _force, ...rest } = args as Record<string, unknown>;
+  return rest;
 }
 
 /**

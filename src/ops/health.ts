@@ -77,6 +77,8 @@ export async function readiness(
   handle: DatabaseHandle,
   rollout?: { status(): RolloutSyncStatus },
   options: ReadinessOptions = {},
+  /** More of the body that does not decide readiness (e.g. the breakers: legacy still answers). */
+  extra?: () => Record<string, unknown>,
 ): Promise<Response> {
   const budget = options.budgetMs ?? READY_BUDGET_MS;
   const deadline = performance.now() + budget;
@@ -92,6 +94,7 @@ export async function readiness(
         database: 'ok',
         migrations: { applied, expected },
         ...(sync ? { rollout: sync } : {}),
+        ...extra?.(),
       },
       ok ? 200 : 503,
     );

@@ -8,7 +8,7 @@ import type { FallbackCause, RolloutObserver } from '../rollout/runner.js';
 import type { RolloutStateStore } from '../rollout/state.js';
 
 /** Seconds; spans a 0.5 ms cache hit up to the 5 s a caller would wait at most. */
-const LATENCY_BUCKETS = [
+export const LATENCY_BUCKETS = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
 ];
 

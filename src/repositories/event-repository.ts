@@ -4,10 +4,16 @@
 // first use, so PostgreSQL does not plan it again on every request (an unprepared statement costs about twice the database CPU). Rows
 // come back as the driver reads them and are mapped here: drizzle's generic per-column mapping
 // was a tenth of a REST request's CPU.
-import { and, desc, eq, gte, isNull, or, type SQL, sql } from 'drizzle-orm';
+//
+// Cancellation: on PostgreSQL the statement is sent through postgres.js directly (the same text,
+// parameters and query log as drizzle's prepared query), so an aborted read cancels its query in
+// the server (`cancel()` sends a CancelRequest; drizzle hides the pending query). PGlite runs one
+// statement at a time in this process and cannot cancel one: there an aborted read is abandoned
+// (best effort) and its statement finishes in the background.
+import { and, desc, eq, fillPlaceholders, gte, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { events } from '../db/schema.js';
-import type { EventRecord, EventSource, RecentEventsQuery } from '../domain/types.js';
+import type { EventRecord, EventSource, ReadOptions, RecentEventsQuery } from '../domain/types.js';
 
 type CameraFilter = 'any' | 'none' | 'one';
 
@@ -46,7 +52,8 @@ export class EventRepository implements EventSource {
 
   constructor(private readonly db: Db) {}
 
-  async recentEvents(query: RecentEventsQuery): Promise<EventRecord[]> {
+  async recentEvents(query: RecentEventsQuery, options: ReadOptions = {}): Promise<EventRecord[]> {
+    options.signal?.throwIfAborted();
     const hasType = Boolean(query.type);
     const camera: CameraFilter =
       query.cameraId === undefined ? 'any' : query.cameraId === '' ? 'none' : 'one';
@@ -57,19 +64,56 @@ export class EventRepository implements EventSource {
       this.statements.set(key, statement);
     }
     // Placeholders skip the column's encoder: pass the timestamp as drizzle would encode it.
-    const rows = await (statement as unknown as DriverPrepared).all({
+    const values = {
       since: query.since.toISOString(),
       type: query.type,
       cameraId: query.cameraId,
       limit: query.limit,
-    });
+    };
+    const prepared = statement as unknown as DriverPrepared;
+    const rows = prepared.client?.unsafe
+      ? await cancellable(prepared as Required<DriverPrepared>, values, options.signal)
+      : await prepared.all(values);
     return rows.map(toEventRecord);
   }
 }
 
-/** Both drivers' prepared queries (postgres-js and pglite sessions) have a public `all()`. */
+/**
+ * Both drivers' prepared queries (postgres-js and pglite sessions) have a public `all()`; the
+ * postgres-js one also keeps its client, statement text and parameters.
+ */
 interface DriverPrepared {
   all(values: Record<string, unknown>): Promise<DriverRow[]>;
+  client?: {
+    unsafe(
+      query: string,
+      params: unknown[],
+      options: { prepare: boolean },
+    ): Promise<DriverRow[]> & { cancel(): void };
+  };
+  queryString?: string;
+  params?: unknown[];
+  prepare?: boolean;
+  logger?: { logQuery(query: string, params: unknown[]): void };
+}
+
+/** What drizzle's postgres-js `all()` does, keeping the pending query to cancel it on abort. */
+async function cancellable(
+  p: Required<DriverPrepared>,
+  values: Record<string, unknown>,
+  signal: AbortSignal | undefined,
+): Promise<DriverRow[]> {
+  const params = fillPlaceholders(p.params, values);
+  p.logger.logQuery(p.queryString, params);
+  const pending = p.client.unsafe(p.queryString, params, { prepare: p.prepare });
+  if (!signal) return pending;
+  const cancel = () => pending.cancel();
+  signal.addEventListener('abort', cancel, { once: true });
+  try {
+    return await pending;
+  } finally {
+    signal.removeEventListener('abort', cancel);
+  }
 }
 
 /**

@@ -27,6 +27,8 @@ export interface ChangeRequest {
   expectedVersion?: number | null | undefined;
   /** The request's logger (it carries the request id). */
   logger: Logger;
+  /** Structured detail kept with the change (the guard's evidence). */
+  detail?: unknown;
 }
 
 export type RejectCode = 'PAUSED' | 'KILLED' | 'AT_LAST_STEP';
@@ -37,8 +39,21 @@ export type ChangeResult =
   | { ok: false; error: 'rejected'; code: RejectCode; message: string; current: RolloutRow }
   | { ok: false; error: 'invalid'; message: string };
 
-type Target = { percent: number; mode: RolloutMode; steps?: number[] };
-type Plan = Target | { reject: RejectCode; message: string };
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export interface Target {
+  percent: number;
+  mode: RolloutMode;
+  steps?: number[];
+  shadowPercent?: number;
+  /** Detail of the change log entry (merged over the request's). */
+  detail?: Record<string, unknown>;
+  /** Log and version the change even when percent, mode, steps and shadow stay. */
+  always?: boolean;
+  /** More work in the same transaction, after the flag's row is updated. */
+  apply?: (tx: Tx) => Promise<void>;
+}
+export type Plan = Target | { reject: RejectCode; message: string };
 
 export interface RolloutControlOptions {
   /** Called after a change committed, so this process applies it without waiting for NOTIFY. */
@@ -47,7 +62,8 @@ export interface RolloutControlOptions {
 
 export class RolloutControl {
   constructor(
-    private readonly db: Db,
+    /** The database the control plane writes (the admin API reads guard tables through it). */
+    readonly db: Db,
     private readonly options: RolloutControlOptions = {},
   ) {}
 
@@ -103,10 +119,14 @@ export class RolloutControl {
     return this.change(req, 'kill', (row) => ({ percent: row.percent, mode: 'killed' }));
   }
 
-  private async change(
+  /**
+   * The one way a flag changes: lock, check the expected version, plan, update, log, notify.
+   * Extensions of the control plane (shadow, guard) plan their changes through it.
+   */
+  async change(
     req: ChangeRequest,
     action: RolloutAction,
-    plan: (row: RolloutRow) => Plan,
+    plan: (row: RolloutRow, tx: Tx) => Plan | Promise<Plan>,
   ): Promise<ChangeResult> {
     if (req.reason.trim() === '')
       return { ok: false, error: 'invalid', message: 'a reason is required' };
@@ -123,7 +143,7 @@ export class RolloutControl {
         const message = `${req.flag} is at version ${row.version}, not ${req.expectedVersion}: someone else changed it`;
         return { ok: false, error: 'conflict', message, current: row };
       }
-      const target = plan(row);
+      const target = await plan(row, tx);
       if ('reject' in target) {
         return {
           ok: false,
@@ -134,7 +154,10 @@ export class RolloutControl {
         };
       }
       const sameSteps = !target.steps || sameList(target.steps, row.steps);
-      if (target.percent === row.percent && target.mode === row.mode && sameSteps) {
+      const sameShadow =
+        target.shadowPercent === undefined || target.shadowPercent === row.shadowPercent;
+      const same = target.percent === row.percent && target.mode === row.mode;
+      if (same && sameSteps && sameShadow && !target.always) {
         // Nothing to change (e.g. a second kill): acknowledged, but neither versioned nor logged.
         return { ok: true, state: row, change: null };
       }
@@ -145,6 +168,7 @@ export class RolloutControl {
           percent: target.percent,
           mode: target.mode,
           steps: target.steps ?? row.steps,
+          shadowPercent: target.shadowPercent ?? row.shadowPercent,
           version: sql`${rolloutFlags.version} + 1`,
           updatedAt: sql`now()`,
           updatedBy: req.actor,
@@ -165,8 +189,10 @@ export class RolloutControl {
           version: state!.version,
           reason: req.reason,
           requestId: req.requestId ?? null,
+          detail: detailOf(req.detail, target.detail),
         })
         .returning();
+      await target.apply?.(tx);
       await notifyChange(tx, req.flag);
       return { ok: true, state: state!, change: change! };
     });
@@ -199,6 +225,11 @@ export class RolloutControl {
   }
 }
 
+function detailOf(a: unknown, b: Record<string, unknown> | undefined): unknown {
+  if (a === undefined && b === undefined) return null;
+  return { ...(a as Record<string, unknown> | undefined), ...b };
+}
+
 function modeRejection(row: RolloutRow, verb: string): Plan {
   const code = row.mode === 'killed' ? 'KILLED' : 'PAUSED';
   return {
@@ -208,15 +239,15 @@ function modeRejection(row: RolloutRow, verb: string): Plan {
 }
 
 /** Hundredths, as the engine's buckets: 12.345 would silently mean 12.35 anyway. */
-function roundPercent(percent: number): number {
+export function roundPercent(percent: number): number {
   return Math.round(percent * 100) / 100;
 }
 
-function checkPercent(percent: number): string | undefined {
+export function checkPercent(percent: number): string | undefined {
   return percent >= 0 && percent <= 100 ? undefined : `percent must be 0–100 (got ${percent})`;
 }
 
-function checkSteps(steps: readonly number[]): string | undefined {
+export function checkSteps(steps: readonly number[]): string | undefined {
   if (steps.length === 0 || steps.length > 20) return 'a schedule has 1 to 20 steps';
   for (const [i, step] of steps.entries()) {
     if (!(step > 0 && step <= 100)) return `steps must be in (0, 100] (got ${step})`;

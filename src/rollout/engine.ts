@@ -9,9 +9,10 @@ export type RolloutPath = 'domain' | 'legacy';
  * Why a path was chosen; the reason always explains the path taken. An ignored force is not a
  * reason of its own: the reason stays what the rest of the decision says and
  * `Decision.forceIgnored` is set. A paused flag routes like an active one, so its decisions
- * say `bucket` (the mode is exported as a gauge instead).
+ * say `bucket` (the mode is exported as a gauge instead). `breaker_open` is set by the runner,
+ * never by decide(): the bucket chose domain but the flag's circuit breaker is open.
  */
-export type DecisionReason = 'forced' | 'killed' | 'bucket' | 'no_key';
+export type DecisionReason = 'forced' | 'killed' | 'bucket' | 'no_key' | 'breaker_open';
 
 /** The number of sticky buckets; a percentage step of 0.01 moves exactly one bucket. */
 const BUCKETS = 10_000;

@@ -22,7 +22,7 @@ import {
   type RolloutRow,
   seedFlags,
 } from './pg-rows.js';
-import type { RolloutStateStore } from './state.js';
+import type { FlagMeta, RolloutStateStore } from './state.js';
 
 export interface PgRolloutStateOptions {
   handle: DatabaseHandle;
@@ -47,7 +47,7 @@ export interface RolloutSyncStatus {
 }
 
 type Source = 'load' | 'notify' | 'resync' | 'local';
-type Versioned = FlagState & { version: number };
+type Versioned = FlagState & { version: number; shadowPercent?: number };
 const PROBE_PREFIX = '~probe:';
 
 export class PgRolloutState implements RolloutStateStore {
@@ -89,6 +89,11 @@ export class PgRolloutState implements RolloutStateStore {
     return s ? { flag, percent: s.percent, mode: s.mode } : { flag, percent: 0, mode: 'active' };
   }
 
+  meta(flag: string): FlagMeta {
+    const s = this.#states.get(flag);
+    return { version: s?.version ?? 0, shadowPercent: s?.shadowPercent ?? 0 };
+  }
+
   all(): FlagState[] {
     return [...this.#states.keys()].sort().map((flag) => this.get(flag));
   }
@@ -123,7 +128,10 @@ export class PgRolloutState implements RolloutStateStore {
    * Applies a row read from the table (or just written by this process). Ignores rows older than
    * what the store holds, so a slow read can never move a flag back. Returns whether it changed.
    */
-  apply(row: Pick<RolloutRow, 'flag' | 'percent' | 'mode' | 'version'>, source: Source): boolean {
+  apply(
+    row: Pick<RolloutRow, 'flag' | 'percent' | 'mode' | 'version'> & { shadowPercent?: number },
+    source: Source,
+  ): boolean {
     if (!isFlagState(row)) {
       this.options.logger.error({ row, source }, 'rollout: refused a row that is no flag state');
       return false;
@@ -135,6 +143,7 @@ export class PgRolloutState implements RolloutStateStore {
       percent: row.percent,
       mode: row.mode,
       version: row.version,
+      shadowPercent: row.shadowPercent ?? 0,
     };
     this.#states.set(row.flag, next);
     if (known && known.percent === next.percent && known.mode === next.mode) return false;

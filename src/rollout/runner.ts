@@ -2,10 +2,15 @@
 // fall back to legacy when the domain path fails, and record what happened (metrics, logs, and
 // the per-request report that becomes `extensions.rollout` and the REST X-Rollout-* headers).
 // Writes run on exactly one path: they fall back only when the domain path proves it rolled back.
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { WriteRolledBackError } from '../domain/write-errors.js';
+import { BreakerOpenError, type Breakers } from './breaker.js';
+import type { Comparator } from './compare.js';
 import { type Decision, decide, type RolloutPath } from './engine.js';
-import type { RolloutStateStore } from './state.js';
+import type { EvidenceRecorder } from './evidence.js';
+import type { ShadowRunner } from './shadow.js';
+import type { FlagMeta, RolloutStateStore } from './state.js';
 
 export type FallbackCause = 'error' | 'timeout';
 
@@ -22,7 +27,30 @@ export interface RolloutRunnerOptions {
   logger: Logger;
   /** The domain path's time budget in ms; past it the legacy answer is served. */
   domainTimeoutMs: number;
+  /** Proving a step: breaker, shadow comparison, guard evidence. Each is optional. */
+  proving?: Proving;
 }
+
+export interface Proving {
+  breakers?: Breakers;
+  shadow?: ShadowRunner;
+  evidence?: EvidenceRecorder;
+}
+
+/** A read's two paths; the domain path gets a signal that aborts past its time budget. */
+export interface ReadPaths<T> {
+  domain: (signal: AbortSignal) => Promise<T>;
+  legacy: () => Promise<T>;
+}
+
+/** What a read's shadow comparison needs: the field's comparator and its arguments. */
+export interface ShadowSpec<T> {
+  comparator: Comparator<T>;
+  /** The field's arguments, stored with a mismatch. */
+  args: unknown;
+}
+
+const NO_META: FlagMeta = { version: 0, shadowPercent: 0 };
 
 /** What one request asked for and is allowed, derived from its headers and principal. */
 export interface RolloutRequestInfo {
@@ -121,39 +149,49 @@ export class RequestRollout {
     return report;
   }
 
-  /** Runs a read under rollout: the domain path, or legacy on decision or domain failure. */
-  read<T>(
+  /**
+   * Runs a read under rollout: the domain path (through the flag's breaker), or legacy on
+   * decision, open breaker or domain failure. With a comparator and the request in the flag's
+   * shadow share, the other path runs after the answer (ShadowRunner) for comparison.
+   */
+  async read<T>(
     flag: string,
     forceDomain: boolean | null | undefined,
-    paths: { domain: () => Promise<T>; legacy: () => Promise<T> },
+    paths: ReadPaths<T>,
+    shadow?: ShadowSpec<T>,
   ): Promise<T> {
-    return this.readOrFallback(flag, forceDomain, paths);
+    const decision = this.decide(flag, forceDomain);
+    const meta = this.options.store.meta?.(flag) ?? NO_META;
+    const { evidence } = this.options.proving ?? {};
+    if (decision.reason === 'bucket' && this.info.stickyKey) {
+      evidence?.bucket(flag, meta.version, decision.path, this.info.stickyKey);
+    }
+    if (decision.path === 'domain') {
+      const served = await this.readDomain(flag, decision, meta, paths, shadow);
+      if (served.ok) return served.value;
+    } else {
+      this.report(decision);
+    }
+    const started = performance.now();
+    const value = await this.timed(flag, 'legacy', paths.legacy);
+    const ms = performance.now() - started;
+    evidence?.legacyRun(flag, meta.version, ms / 1000);
+    // After a fallback the domain path just failed: nothing to compare.
+    if (!this.reports.get(flag)?.fallback)
+      this.shadow(flag, meta, 'legacy', value, ms, paths, shadow);
+    return value;
   }
 
   /**
    * Starts a subscription under rollout: one decision for the subscription's whole life (its
    * events all come from the chosen path). A domain stream that fails to start, or does not
    * within the time budget, falls back to the legacy stream like a read; a domain stream that
-   * starts after its budget ran out is ended at once.
+   * starts after its budget ran out is ended at once. Streams are not shadowed.
    */
-  subscribe<T extends { return?: () => unknown }>(
+  async subscribe<T extends { return?: () => unknown }>(
     flag: string,
     forceDomain: boolean | null | undefined,
     paths: { domain: () => Promise<T>; legacy: () => Promise<T> },
-  ): Promise<T> {
-    return this.readOrFallback(flag, forceDomain, paths, (late) => {
-      void late.then(
-        (stream) => stream.return?.(),
-        () => {},
-      );
-    });
-  }
-
-  private async readOrFallback<T>(
-    flag: string,
-    forceDomain: boolean | null | undefined,
-    paths: { domain: () => Promise<T>; legacy: () => Promise<T> },
-    abandoned?: (domain: Promise<T>) => void,
   ): Promise<T> {
     const decision = this.decide(flag, forceDomain);
     const report = this.report(decision);
@@ -166,13 +204,90 @@ export class RequestRollout {
     try {
       return await this.timed(flag, 'domain', () => this.withBudget(flag, runDomain));
     } catch (error) {
-      if (domain && abandoned) abandoned(domain);
+      // A stream that starts after its budget ran out is ended at once.
+      void domain?.then(
+        (stream) => stream.return?.(),
+        () => {},
+      );
       const cause = error instanceof DomainTimeoutError ? 'timeout' : 'error';
       this.options.observer.fallback(flag, cause);
-      this.logger.warn({ err: error, flag, cause }, 'rollout: domain path failed, serving legacy');
+      this.logger.warn(
+        { err: error, flag, cause },
+        'rollout: domain stream failed, serving legacy',
+      );
       Object.assign(report, { path: 'legacy', fallback: true, fallbackCause: cause });
       return this.timed(flag, 'legacy', paths.legacy);
     }
+  }
+
+  /** The domain side of a read; `ok: false` means legacy answers (breaker open or fallback). */
+  private async readDomain<T>(
+    flag: string,
+    decision: Decision,
+    meta: FlagMeta,
+    paths: ReadPaths<T>,
+    shadow: ShadowSpec<T> | undefined,
+  ): Promise<{ ok: true; value: T } | { ok: false }> {
+    const { breakers, evidence } = this.options.proving ?? {};
+    // A forced read is an operator's probe: it bypasses the breaker.
+    const breaker = decision.reason === 'forced' ? undefined : breakers;
+    let report: RolloutReport | undefined;
+    const started = performance.now();
+    const run = () => {
+      report = this.report(decision);
+      const controller = new AbortController();
+      return this.timed(flag, 'domain', () =>
+        this.withBudget(flag, () => paths.domain(controller.signal), controller),
+      );
+    };
+    try {
+      const value = breaker ? await breaker.execute(flag, run) : await run();
+      const ms = performance.now() - started;
+      evidence?.domainRun(flag, meta.version, true, ms / 1000, true);
+      this.shadow(flag, meta, 'domain', value, ms, paths, shadow);
+      return { ok: true, value };
+    } catch (error) {
+      if (error instanceof BreakerOpenError && report === undefined) {
+        this.report({ ...decision, path: 'legacy', reason: 'breaker_open' });
+        return { ok: false };
+      }
+      const cause = error instanceof DomainTimeoutError ? 'timeout' : 'error';
+      evidence?.domainRun(flag, meta.version, false, (performance.now() - started) / 1000, true);
+      evidence?.fallback(flag, meta.version);
+      this.options.observer.fallback(flag, cause);
+      this.logger.warn({ err: error, flag, cause }, 'rollout: domain path failed, serving legacy');
+      Object.assign(report ?? {}, { path: 'legacy', fallback: true, fallbackCause: cause });
+      return { ok: false };
+    }
+  }
+
+  /** Submits the shadow comparison of an answered read, if the request is in the share. */
+  private shadow<T>(
+    flag: string,
+    meta: FlagMeta,
+    primaryPath: RolloutPath,
+    primary: T,
+    primaryMs: number,
+    paths: ReadPaths<T>,
+    spec: ShadowSpec<T> | undefined,
+  ): void {
+    const { shadow, breakers } = this.options.proving ?? {};
+    if (!shadow || !spec || !shadow.sampled(meta.shadowPercent)) return;
+    const key = this.info.stickyKey;
+    const task = {
+      flag,
+      version: meta.version,
+      comparator: spec.comparator,
+      primaryPath,
+      primary,
+      primaryMs,
+      runShadow: primaryPath === 'domain' ? () => paths.legacy() : paths.domain,
+      runPrimary: primaryPath === 'domain' ? paths.domain : () => paths.legacy(),
+      args: spec.args,
+      keyHash: key ? createHash('sha256').update(key).digest('hex').slice(0, 16) : null,
+    };
+    if (primaryPath === 'legacy' && breakers?.isOpen(flag)) shadow.drop(task);
+    else shadow.submit(task);
   }
 
   private async timed<T>(flag: string, path: RolloutPath, run: () => Promise<T>): Promise<T> {
@@ -184,11 +299,20 @@ export class RequestRollout {
     }
   }
 
-  private withBudget<T>(flag: string, run: () => Promise<T>): Promise<T> {
+  /** Races the budget; past it, `controller` aborts (the domain query is cancelled). */
+  private withBudget<T>(
+    flag: string,
+    run: () => Promise<T>,
+    controller?: AbortController,
+  ): Promise<T> {
     const budget = this.options.domainTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DomainTimeoutError(flag, budget)), budget);
+      timer = setTimeout(() => {
+        const error = new DomainTimeoutError(flag, budget);
+        controller?.abort(error);
+        reject(error);
+      }, budget);
     });
     return Promise.race([run(), timeout]).finally(() => clearTimeout(timer));
   }

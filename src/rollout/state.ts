@@ -7,6 +7,17 @@ export interface RolloutStateStore {
   get(flag: string): FlagState;
   /** Every flag the store knows, in a stable order. */
   all(): FlagState[];
+  /**
+   * The flag's version (bumped by every change: the guard's evidence is per version) and shadow
+   * share. Optional: a store without it has version 0 and no shadowing.
+   */
+  meta?(flag: string): FlagMeta;
   /** Subscribe to changes; called once per changed flag. Returns the unsubscribe function. */
   onChange(listener: (state: FlagState) => void): () => void;
+}
+
+export interface FlagMeta {
+  version: number;
+  /** Share (0–100) of reads whose other path also runs for comparison. */
+  shadowPercent: number;
 }

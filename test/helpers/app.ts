@@ -20,7 +20,9 @@ export async function writeLog(path: string, lines: string[]): Promise<void> {
 }
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({ NODE_ENV: 'test', DEMO: 'off', INGEST: 'off' }), ...overrides };
+  // The guard controller polls the database every second: only suites about it turn it on.
+  const base = loadConfig({ NODE_ENV: 'test', DEMO: 'off', INGEST: 'off', GUARD: 'off' });
+  return { ...base, ...overrides };
 }
 
 export function buildApp(

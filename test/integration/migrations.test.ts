@@ -43,7 +43,11 @@ describeEachDb('migrations', (db, kind) => {
       'ingest_checkpoints',
       'regions',
       'rollout_changes',
+      'rollout_controller',
+      'rollout_evidence',
       'rollout_flags',
+      'rollout_guards',
+      'rollout_mismatches',
       'violation_events',
       'violation_status_history',
     ]);

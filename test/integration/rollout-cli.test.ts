@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { runRolloutCli } from '../../src/cli/rollout.js';
 import type { EventSource } from '../../src/domain/types.js';
 import { EventRepository } from '../../src/repositories/event-repository.js';
+import { insertMismatch } from '../../src/rollout/pg-guard.js';
 import { buildApp, tempLogPath, writeLog } from '../helpers/app.js';
 import { describeEachDb } from '../helpers/db.js';
 
@@ -117,6 +118,80 @@ describeEachDb('rollout CLI', (db) => {
     expect(history.out).toMatch(
       /kill {2}12\.5% active -> 12\.5% killed {2}by ops {2}"incident 42"/,
     );
+  });
+
+  it('sets a shadow share and a guard, shows them in status, and prints stored mismatches', async () => {
+    expect((await cli('shadow', FLAG, '50', '--reason', 'compare')).out).toContain(
+      `${FLAG}: shadow applied`,
+    );
+    const guard = await cli(
+      'guard',
+      FLAG,
+      '--steps',
+      '10,50,100',
+      '--hold',
+      '30s',
+      '--min-requests',
+      '200',
+      '--max-error-rate',
+      '0.01',
+      '--max-mismatch-rate',
+      '0.01',
+      '--max-p99-ratio',
+      '2',
+      '--on-breach',
+      'kill',
+      '--reason',
+      'guarded',
+    );
+    expect(guard.err).toBe('');
+    expect(guard.out).toContain(`${FLAG}: guard applied`);
+    const status = await cli('status', FLAG);
+    expect(status.out).toContain('shadow 50%; breaker closed');
+    expect(status.out).toContain(
+      'guard: steps [10, 50, 100], hold 30s, min 200 requests / 200 comparisons, on breach kill',
+    );
+    expect(status.out).toContain(
+      'next: hold: waiting for evidence at 0%: 0/200 domain requests, 0/200 comparisons',
+    );
+    expect((await cli('mismatches', FLAG)).out).toBe(`${FLAG}: no mismatches stored`);
+    await insertMismatch(
+      db().db,
+      {
+        flag: FLAG,
+        version: 1,
+        args: { limit: 3 },
+        keyHash: 'abcdef0123456789',
+        primaryPath: 'legacy',
+        primaryMs: 1.5,
+        shadowMs: 2.25,
+        diff: [{ path: '0.type', primary: 'A', shadow: 'B' }],
+      },
+      10,
+    );
+    const listed = await cli('mismatches', FLAG, '--limit', '1');
+    expect(listed.out).toMatch(
+      /^#\d+ .* v1 key abcdef0123456789 args \{"limit":3\} {2}legacy 1\.5 ms, domain 2\.3 ms, 1 paths differ\n {4}0\.type: legacy "A" {2}domain "B"$/,
+    );
+    expect((await cli('guard', FLAG, '--off', '--reason', 'done')).out).toContain(
+      'unguard applied',
+    );
+    expect((await cli('status', FLAG)).out).toContain('guard: none');
+    const bad = await cli(
+      'guard',
+      FLAG,
+      '--steps',
+      '10',
+      '--min-requests',
+      '5',
+      '--max-error-rate',
+      '2',
+      '--reason',
+      'x',
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('max error rate must be in [0, 1)');
+    await cli('shadow', FLAG, '0', '--reason', 'test reset');
   });
 
   it('refuses a change from a stale version with a conflict, and a change without a reason', async () => {

@@ -31,7 +31,7 @@ const FLOORS: Record<string, number> = {
 const SQL_ALLOWED = [
   /^db\//,
   /^repositories\//,
-  /^rollout\/(control|pg-rows|pg-state)\.ts$/,
+  /^rollout\/(control|pg-[a-z-]+)\.ts$/,
   /^ingest\/checkpoint-store\.ts$/,
 ];
 

@@ -5,6 +5,7 @@ import type { RealtimeStatistics as Stats } from '../../domain/types.js';
 import { builder } from '../../graphql/builder.js';
 import { rolloutField } from '../../graphql/rollout-directive.js';
 import { type ArgValues, graphqlArgs } from '../args.js';
+import { realtimeStatisticsComparator } from './compare.js';
 import { args, FLAG } from './spec.js';
 
 const StatisticsSource = builder.enumType('StatisticsSource', {
@@ -136,6 +137,7 @@ builder.queryField('realtimeStatistics', (t) =>
     ...rolloutField<ArgValues<typeof args>, Stats>(FLAG, {
       domain: (_args, ctx) => ctx.services.statistics.domain.realtimeStatistics(ctx.now),
       legacy: (_args, ctx) => ctx.services.statistics.legacy.realtimeStatistics(ctx.now),
+      compare: realtimeStatisticsComparator,
     }),
   }),
 );

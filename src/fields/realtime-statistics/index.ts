@@ -8,6 +8,7 @@ import { StatisticsRepository } from '../../repositories/statistics-repository.j
 import { okDoc, validationErrorDoc } from '../../rest/v1/openapi.js';
 import { openApiParams } from '../args.js';
 import { defineField } from '../field.js';
+import { realtimeStatisticsComparator } from './compare.js';
 import './field.js';
 import { realtimeStatistics as shim } from './shim.js';
 import { args, FLAG } from './spec.js';
@@ -35,6 +36,7 @@ export const realtimeStatistics = defineField({
     onClose(() => legacy.close());
     return { domain: new StatisticsRepository(handle, { timeZone, startedAt }), legacy };
   },
+  compares: realtimeStatisticsComparator.describe,
   routes: [
     {
       path: '/api/v1/statistics/realtime',

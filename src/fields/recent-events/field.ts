@@ -7,6 +7,7 @@ import type { GraphQLContext } from '../../graphql/context.js';
 import { rolloutField } from '../../graphql/rollout-directive.js';
 import { Event } from '../../graphql/types/event.js';
 import { type ArgValues, argValue, checkArgs, graphqlArgs } from '../args.js';
+import { recentEventsComparator } from './compare.js';
 import { args, FLAG } from './spec.js';
 
 type Args = ArgValues<typeof args>;
@@ -18,8 +19,10 @@ builder.queryField('recentEvents', (t) =>
     args: graphqlArgs(t.arg, args),
     ...rolloutField<Args, EventRecord[]>(FLAG, {
       validate: (values) => checkArgs(args, values),
-      domain: (values, ctx) => ctx.services.events.domain.recentEvents(toQuery(values, ctx)),
+      domain: (values, ctx, _info, signal) =>
+        ctx.services.events.domain.recentEvents(toQuery(values, ctx), { signal }),
       legacy: (values, ctx) => ctx.services.events.legacy.recentEvents(toQuery(values, ctx)),
+      compare: recentEventsComparator,
     }),
   }),
 );

@@ -6,6 +6,7 @@ import { EventRepository } from '../../repositories/event-repository.js';
 import { okDoc, validationErrorDoc } from '../../rest/v1/openapi.js';
 import { openApiParams } from '../args.js';
 import { defineField } from '../field.js';
+import { recentEventsComparator } from './compare.js';
 import './field.js';
 import { recentEvents as shim } from './shim.js';
 import { args, FLAG } from './spec.js';
@@ -24,6 +25,7 @@ export const recentEvents = defineField({
     domain: new EventRepository(deps.handle.db),
     legacy: deps.legacyLog,
   }),
+  compares: recentEventsComparator.describe,
   routes: [
     {
       path: '/api/v1/events/recent',

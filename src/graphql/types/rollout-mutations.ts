@@ -86,7 +86,7 @@ builder.objectType(RolloutRejected, {
 });
 
 /** Every admin mutation answers RolloutChangeResult: the change, or why it was refused. */
-const changeResult = () => ({
+export const changeResult = () => ({
   type: RolloutChanged,
   extensions: requiresScope('rollout:admin'),
   errors: {
@@ -101,7 +101,7 @@ const changeResult = () => ({
 });
 
 /** Checks the scope, runs the change as the principal, maps invalid input to BAD_USER_INPUT. */
-async function change(
+export async function change(
   ctx: GraphQLContext,
   operation: string,
   args: { flag: string; reason: string; expectedVersion?: number | null | undefined },
@@ -124,15 +124,22 @@ async function change(
   throw result.error === 'conflict' ? new RolloutConflict(result) : new RolloutRejected(result);
 }
 
-builder.mutationFields((t) => {
-  const common = {
-    flag: t.arg.string({ required: true, description: 'The rollout flag to change.' }),
-    reason: t.arg.string({ required: true, description: 'Why; recorded in the change log.' }),
-    expectedVersion: t.arg.int({
+type ArgBuilder = Parameters<Parameters<typeof builder.mutationFields>[0]>[0]['arg'];
+
+/** The arguments every admin change takes: flag, reason, optional expected version. */
+export function changeArgs(arg: ArgBuilder) {
+  return {
+    flag: arg.string({ required: true, description: 'The rollout flag to change.' }),
+    reason: arg.string({ required: true, description: 'Why; recorded in the change log.' }),
+    expectedVersion: arg.int({
       required: false,
       description: 'The version you read; a different current version is a conflict.',
     }),
   };
+}
+
+builder.mutationFields((t) => {
+  const common = changeArgs(t.arg);
   const simple = (
     name: string,
     description: string,
