@@ -10,7 +10,9 @@
 //   and its result puts `data` before `errors`; they are rebuilt as graphql-js errors at the
 //   same positions of the same source, in graphql-js's order, before masking sees them;
 // - subscriptions, and any operation whose root type is missing, stay with graphql-js: the
-//   compiler throws on a missing root type, and an event stream gains nothing from compiling.
+//   compiler throws on a missing root type, and an event stream gains nothing from compiling;
+// - so do documents using @include or @skip: graphql-jit answers their fields in another order
+//   than the spec's (a conditional field before the fields of a fragment spread before it).
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import {
   type DocumentNode,
@@ -18,7 +20,9 @@ import {
   GraphQLError,
   type GraphQLSchema,
   getOperationAST,
+  Kind,
   type Source,
+  visit,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../ops/logger.js';
@@ -50,7 +54,10 @@ export function useJitExecution(logger: Logger): Plugin[] {
   ];
 }
 
-/** A query or mutation the schema has a root type for: what graphql-jit compiles. */
+/**
+ * A query or mutation the schema has a root type for, without @include/@skip: what graphql-jit
+ * compiles.
+ */
 function compilable(args: {
   schema: GraphQLSchema;
   document: DocumentNode;
@@ -59,8 +66,26 @@ function compilable(args: {
   const operation = getOperationAST(args.document, args.operationName)?.operation;
   return (
     (operation === 'query' || operation === 'mutation') &&
-    args.schema.getRootType(operation) !== undefined
+    args.schema.getRootType(operation) !== undefined &&
+    !hasConditionalFields(args.document)
   );
+}
+
+/** Per parsed document (yoga reuses them from its parse cache). */
+const conditional = new WeakMap<DocumentNode, boolean>();
+
+function hasConditionalFields(document: DocumentNode): boolean {
+  let found = conditional.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      [Kind.DIRECTIVE](node) {
+        if (node.name.value === 'include' || node.name.value === 'skip') found = true;
+      },
+    });
+    conditional.set(document, found);
+  }
+  return found;
 }
 
 type JitResult = ExecutionResult & { stringify: (result: unknown) => string };

@@ -113,6 +113,10 @@ describeEachDb('front-end HTTP clients', (db) => {
         { coordinate: 'Query.realtimeStatistics', flag: 'statistics.realtime' },
         { coordinate: 'Mutation.updateViolationStatus', flag: 'violations.updateStatus' },
         { coordinate: 'Subscription.eventAdded', flag: 'events.stream' },
+        { coordinate: 'Query.alertHistory', flag: 'alerts.history' },
+        { coordinate: 'Query.alertRules', flag: 'alerts.rules' },
+        { coordinate: 'Mutation.createAlertRule', flag: 'alerts.rules.write' },
+        { coordinate: 'Mutation.updateAlertRule', flag: 'alerts.rules.write' },
       ]);
       // The admin view of the same, from the rollout table (seeded by a gateway on start).
       const seeded = buildApp(db());
@@ -124,6 +128,10 @@ describeEachDb('front-end HTTP clients', (db) => {
       );
       expect(byFlag['events.stream']).toEqual(['Subscription.eventAdded']);
       expect(byFlag['events.recent']).toEqual(['Query.recentEvents']);
+      expect(byFlag['alerts.rules.write']).toEqual([
+        'Mutation.createAlertRule',
+        'Mutation.updateAlertRule',
+      ]);
     });
   });
 

@@ -106,8 +106,12 @@ for (const kind of dbKinds) {
       return { sse, ws };
     }
 
+    /** Subscribers of each replica, counted once their live source runs. */
     const subscribers = (path: 'domain' | 'legacy') =>
-      apps.map((a) => a.services.eventStream[path].size);
+      apps.map((a) => {
+        const fanout = a.services.eventStream[path];
+        return fanout.running ? fanout.size : 0;
+      });
 
     it('delivers a line appended to the log on the legacy path, across a rotation', async () => {
       const { sse, ws } = subscribeBoth('LEGACY_A', {});

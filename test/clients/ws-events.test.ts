@@ -66,7 +66,11 @@ describe('live subscriptions on one gateway [pglite]', () => {
     await test.drop();
   });
 
-  const legacySubscribers = () => app.services.eventStream.legacy.size;
+  /** Subscribers, counted once the log tail runs. */
+  const legacySubscribers = () => {
+    const fanout = app.services.eventStream.legacy;
+    return fanout.running ? fanout.size : 0;
+  };
 
   it('sends new records of the asked type as the old service printed them, and pings every 0.5 s', async () => {
     const client = openSocket(`${server.wsUrl}/ws/events?etype=NO_HAIRNET_AT_SINK`);

@@ -126,6 +126,11 @@ export class Fanout {
     return this.#subscribers.size;
   }
 
+  /** Whether the live source runs (e.g. LISTEN is established): events from now on arrive. */
+  get running(): boolean {
+    return this.#running;
+  }
+
   /** A stream of the matching events from now on. Throws SubscriptionLimitError when full. */
   async subscribe(filter: EventFilter): Promise<AsyncIterableIterator<StreamItem>> {
     const { budget } = this.options;

@@ -6,6 +6,7 @@ import {
   legacyJson,
   rolloutHeaders,
   type ShimRequest,
+  unavailable,
 } from '../../rest/v1/execute.js';
 import { restParams } from '../args.js';
 import { args, FLAG } from './spec.js';
@@ -29,7 +30,7 @@ export async function recentEvents(shim: ShimRequest, url: URL): Promise<Respons
     DOCUMENT,
     rest.variables(parsed.value),
   );
-  if (!result.data) return internalError();
+  if (!result.data) return unavailable(result.errors) ?? internalError();
   const records = result.data.recentEvents.map((e) => shim.printer.record(e.logLine));
   return legacyJson(`[${records.join(',')}]`, 200, rolloutHeaders(result.rollout?.[FLAG]));
 }
