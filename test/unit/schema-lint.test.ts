@@ -44,7 +44,7 @@ describe('schema.graphql for tooling', () => {
         if (!field.description?.includes(`\`${flag}\``)) missing.push(`${type.name}.${field.name}`);
       }
     }
-    expect(count).toBe(4);
+    expect(count).toBe(8);
     expect(missing).toEqual([]);
   });
 });

@@ -39,8 +39,9 @@ class InvalidAlertRuleInputError extends Error {
 class AlertRuleWriteConflictError extends Error {}
 
 const AlertRuleSaved = builder.objectRef<Saved>('AlertRuleSaved').implement({
+  description: 'The rule was saved.',
   fields: (t) => ({
-    rule: t.field({ type: AlertRule, resolve: (s) => s.rule }),
+    rule: t.field({ type: AlertRule, description: 'The rule as saved.', resolve: (s) => s.rule }),
     replayed: t.exposeBoolean('replayed', {
       description: 'True when the idempotency key had already been applied: nothing changed now.',
     }),
@@ -49,22 +50,32 @@ const AlertRuleSaved = builder.objectRef<Saved>('AlertRuleSaved').implement({
 
 builder.objectType(AlertRuleNotFoundError, {
   name: 'AlertRuleNotFound',
-  fields: (t) => ({ message: t.exposeString('message'), id: t.exposeID('id') }),
+  description: 'No alert rule has this id; nothing changed.',
+  fields: (t) => ({
+    message: t.exposeString('message', { description: 'What happened, for people.' }),
+    id: t.exposeID('id', { description: 'The id asked for.' }),
+  }),
 });
 
 builder.objectType(InvalidAlertRuleInputError, {
   name: 'InvalidAlertRuleInput',
   description: 'The values are not a valid rule; nothing changed.',
   fields: (t) => ({
-    message: t.exposeString('message'),
-    issues: t.field({ type: [AlertInputIssue], resolve: (e) => e.issues }),
+    message: t.exposeString('message', { description: 'Every problem in one line, for people.' }),
+    issues: t.field({
+      type: [AlertInputIssue],
+      description: 'Each problem.',
+      resolve: (e) => e.issues,
+    }),
   }),
 });
 
 builder.objectType(AlertRuleWriteConflictError, {
   name: 'AlertRuleWriteConflict',
   description: 'The idempotency key was used for a different change; nothing changed.',
-  fields: (t) => ({ message: t.exposeString('message') }),
+  fields: (t) => ({
+    message: t.exposeString('message', { description: 'What happened, for people.' }),
+  }),
 });
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -156,9 +167,18 @@ const writeTypes = [InvalidAlertRuleInputError, AlertRuleWriteConflictError];
 builder.mutationField('createAlertRule', (t) =>
   t.field({
     type: AlertRuleSaved,
-    errors: { types: writeTypes, directResult: true, union: { name: 'CreateAlertRuleResult' } },
+    errors: {
+      types: writeTypes,
+      directResult: true,
+      union: {
+        name: 'CreateAlertRuleResult',
+        description: 'The saved rule, or why nothing was saved.',
+      },
+    },
     description: `Creates an alert rule. Needs the alerts:write scope. Migrated under the rollout flag \`${FLAG}\`.`,
-    args: { input: t.arg({ type: CreateAlertRuleInput, required: true }) },
+    args: {
+      input: t.arg({ type: CreateAlertRuleInput, required: true, description: 'The new rule.' }),
+    },
     ...rolloutField<CreateArgs, RuleWriteOutcome, Saved>(FLAG, {
       scope: 'alerts:write',
       mode: 'write',
@@ -186,12 +206,15 @@ builder.mutationField('updateAlertRule', (t) =>
     errors: {
       types: [AlertRuleNotFoundError, ...writeTypes],
       directResult: true,
-      union: { name: 'UpdateAlertRuleResult' },
+      union: {
+        name: 'UpdateAlertRuleResult',
+        description: 'The saved rule, or why nothing was saved.',
+      },
     },
     description: `Changes an alert rule. Needs the alerts:write scope. Migrated under the rollout flag \`${FLAG}\`.`,
     args: {
-      id: t.arg.id({ required: true }),
-      input: t.arg({ type: UpdateAlertRuleInput, required: true }),
+      id: t.arg.id({ required: true, description: 'The rule to change.' }),
+      input: t.arg({ type: UpdateAlertRuleInput, required: true, description: 'What to change.' }),
     },
     ...rolloutField<UpdateArgs, RuleWriteOutcome, Saved>(FLAG, {
       scope: 'alerts:write',

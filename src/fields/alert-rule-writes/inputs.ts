@@ -5,6 +5,7 @@ import { builder } from '../../graphql/builder.js';
 import { AlertChannelType, AlertPriority, AlertRuleType } from '../../graphql/types/alert.js';
 
 const AlertConditionsInput = builder.inputType('AlertConditionsInput', {
+  description: 'When a rule fires: at least `threshold` events in the last `windowSeconds`.',
   fields: (t) => ({
     eventType: t.string({
       required: true,
@@ -19,8 +20,9 @@ const AlertConditionsInput = builder.inputType('AlertConditionsInput', {
 });
 
 const AlertChannelInput = builder.inputType('AlertChannelInput', {
+  description: 'Where alerts of a rule are delivered.',
   fields: (t) => ({
-    type: t.field({ type: AlertChannelType, required: true }),
+    type: t.field({ type: AlertChannelType, required: true, description: 'The kind.' }),
     url: t.string({ description: 'WEBHOOK: where to POST the alert (an allowed host).' }),
     timeoutMs: t.int({ description: 'WEBHOOK: per attempt, 100–60000 (default from the server).' }),
     retries: t.int({
@@ -35,11 +37,16 @@ const common = {
 };
 
 export const CreateAlertRuleInput = builder.inputType('CreateAlertRuleInput', {
+  description: 'A new alert rule.',
   fields: (t) => ({
-    name: t.string({ required: true }),
-    ruleType: t.field({ type: AlertRuleType, required: true }),
+    name: t.string({ required: true, description: 'The rule name.' }),
+    ruleType: t.field({ type: AlertRuleType, required: true, description: 'What it counts.' }),
     cameraId: t.string({ description: 'Omitted or null: every camera.' }),
-    conditions: t.field({ type: AlertConditionsInput, required: true }),
+    conditions: t.field({
+      type: AlertConditionsInput,
+      required: true,
+      description: 'When it fires.',
+    }),
     notificationChannels: t.field({ type: [AlertChannelInput], description: 'Default: none.' }),
     recipients: t.stringList({ description: 'Default: none.' }),
     enabled: t.boolean({ description: 'Default true.' }),
@@ -53,14 +60,17 @@ export const CreateAlertRuleInput = builder.inputType('CreateAlertRuleInput', {
 export const UpdateAlertRuleInput = builder.inputType('UpdateAlertRuleInput', {
   description: 'Only the fields given change; null sets the default (cameraId: every camera).',
   fields: (t) => ({
-    name: t.string(),
-    ruleType: t.field({ type: AlertRuleType }),
-    cameraId: t.string(),
-    conditions: t.field({ type: AlertConditionsInput }),
-    notificationChannels: t.field({ type: [AlertChannelInput] }),
-    recipients: t.stringList(),
-    enabled: t.boolean(),
-    priority: t.field({ type: AlertPriority }),
+    name: t.string({ description: 'The rule name.' }),
+    ruleType: t.field({ type: AlertRuleType, description: 'What it counts.' }),
+    cameraId: t.string({ description: 'Only this camera; null: every camera.' }),
+    conditions: t.field({ type: AlertConditionsInput, description: 'When it fires.' }),
+    notificationChannels: t.field({
+      type: [AlertChannelInput],
+      description: 'Where its alerts are delivered.',
+    }),
+    recipients: t.stringList({ description: 'Who its alerts are meant for.' }),
+    enabled: t.boolean({ description: 'Whether it is evaluated.' }),
+    priority: t.field({ type: AlertPriority, description: 'How urgent its alerts are.' }),
     idempotencyKey: t.string({ description: common.idempotencyKey }),
     forceDomain: t.boolean({ description: common.forceDomain }),
   }),

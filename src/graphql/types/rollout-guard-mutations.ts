@@ -37,7 +37,12 @@ const RolloutGuardInput = builder.inputType('RolloutGuardInput', {
       defaultValue: 0.001,
       description: 'The sample-ratio test fails below this p-value (chi-squared); null: off.',
     }),
-    onBreach: t.field({ type: RolloutBreachAction, required: false, defaultValue: 'previous' }),
+    onBreach: t.field({
+      type: RolloutBreachAction,
+      required: false,
+      defaultValue: 'previous',
+      description: 'What happens when a gate fails.',
+    }),
   }),
 });
 
@@ -48,7 +53,10 @@ builder.mutationFields((t) => {
       ...changeResult(),
       description:
         'Sets the share (0-100) of reads whose other path also runs after the answer, for comparison. Needs the rollout:admin scope.',
-      args: { ...common, percent: t.arg.float({ required: true }) },
+      args: {
+        ...common,
+        percent: t.arg.float({ required: true, description: 'The new shadow share, 0-100.' }),
+      },
       resolve: (_root, args, ctx) =>
         change(ctx, 'setRolloutShadow', args, (req) =>
           ctx.rolloutAdmin.guard.guards.shadow(req, args.percent),
@@ -58,7 +66,14 @@ builder.mutationFields((t) => {
       ...changeResult(),
       description:
         "Installs or replaces a rollout's guard (automatic promotion and rollback); its steps become the schedule. Needs the rollout:admin scope.",
-      args: { ...common, guard: t.arg({ type: RolloutGuardInput, required: true }) },
+      args: {
+        ...common,
+        guard: t.arg({
+          type: RolloutGuardInput,
+          required: true,
+          description: 'The guard settings.',
+        }),
+      },
       resolve: (_root, args, ctx) => {
         const g = args.guard;
         const config: GuardConfig = {

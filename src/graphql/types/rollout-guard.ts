@@ -26,6 +26,7 @@ export const RolloutBreachAction = builder.enumType('RolloutBreachAction', {
 });
 
 const BreakerStateEnum = builder.enumType('RolloutBreakerState', {
+  description: "The state of a flag's circuit breaker in one process.",
   values: {
     CLOSED: {
       value: 'closed',
@@ -42,8 +43,12 @@ const BreakerStateEnum = builder.enumType('RolloutBreakerState', {
 const RolloutBreaker = builder.objectRef<BreakerSnapshot>('RolloutBreaker').implement({
   description: "This gateway process's circuit breaker of the flag's domain path.",
   fields: (t) => ({
-    state: t.field({ type: BreakerStateEnum, resolve: (b) => b.state }),
-    since: t.field({ type: 'DateTime', resolve: (b) => b.since }),
+    state: t.field({ type: BreakerStateEnum, description: 'Its state.', resolve: (b) => b.state }),
+    since: t.field({
+      type: 'DateTime',
+      description: 'When it entered this state.',
+      resolve: (b) => b.since,
+    }),
   }),
 });
 
@@ -54,57 +59,110 @@ const RolloutController = builder
   .implement({
     description: 'The replica holding the controller lease (it evaluates every guard).',
     fields: (t) => ({
-      holder: t.exposeString('holder'),
-      expiresAt: t.field({ type: 'DateTime', resolve: (c) => c.expiresAt }),
-      thisReplica: t.boolean({ resolve: (c) => c.holder === c.me }),
+      holder: t.exposeString('holder', { description: "The holding replica's name." }),
+      expiresAt: t.field({
+        type: 'DateTime',
+        description: 'When the lease lapses unless renewed.',
+        resolve: (c) => c.expiresAt,
+      }),
+      thisReplica: t.boolean({
+        description: 'Whether the replica answering this request holds it.',
+        resolve: (c) => c.holder === c.me,
+      }),
     }),
   });
 
 const RolloutGuard = builder.objectRef<GuardView>('RolloutGuard').implement({
   description: 'Automatic promotion and rollback of a rollout by its evidence.',
   fields: (t) => ({
-    steps: t.exposeFloatList('steps'),
-    holdSeconds: t.float({ resolve: (g) => g.holdMs / 1000 }),
-    minRequests: t.exposeInt('minRequests'),
-    minComparisons: t.exposeInt('minComparisons'),
-    maxErrorRate: t.exposeFloat('maxErrorRate', { nullable: true }),
-    maxFallbackRate: t.exposeFloat('maxFallbackRate', { nullable: true }),
-    maxMismatchRate: t.exposeFloat('maxMismatchRate', { nullable: true }),
-    maxP99Ratio: t.exposeFloat('maxP99Ratio', { nullable: true }),
-    srmPValue: t.exposeFloat('srmPValue', { nullable: true }),
-    onBreach: t.field({ type: RolloutBreachAction, resolve: (g) => g.onBreach }),
-    updatedAt: t.field({ type: 'DateTime', resolve: (g) => g.updatedAt }),
-    updatedBy: t.exposeString('updatedBy'),
-    reason: t.exposeString('reason'),
+    steps: t.exposeFloatList('steps', { description: 'The step schedule, rising percentages.' }),
+    holdSeconds: t.float({
+      description: 'Least time each step is held, in seconds.',
+      resolve: (g) => g.holdMs / 1000,
+    }),
+    minRequests: t.exposeInt('minRequests', {
+      description: 'Domain executions (served or shadowed) a step needs.',
+    }),
+    minComparisons: t.exposeInt('minComparisons', {
+      description: 'Shadow comparisons a read step needs.',
+    }),
+    maxErrorRate: t.exposeFloat('maxErrorRate', {
+      nullable: true,
+      description: 'Most domain errors per domain execution (a fraction, 0-1); null: gate off.',
+    }),
+    maxFallbackRate: t.exposeFloat('maxFallbackRate', {
+      nullable: true,
+      description: 'Most fallbacks per domain-served request (a fraction, 0-1); null: gate off.',
+    }),
+    maxMismatchRate: t.exposeFloat('maxMismatchRate', {
+      nullable: true,
+      description: 'Most real mismatches per comparison (a fraction, 0-1); null: gate off.',
+    }),
+    maxP99Ratio: t.exposeFloat('maxP99Ratio', {
+      nullable: true,
+      description: 'Most p99 latency of domain over legacy (a ratio); null: gate off.',
+    }),
+    srmPValue: t.exposeFloat('srmPValue', {
+      nullable: true,
+      description: 'The sample-ratio test fails below this p-value; null: gate off.',
+    }),
+    onBreach: t.field({
+      type: RolloutBreachAction,
+      description: 'What happens when a gate fails.',
+      resolve: (g) => g.onBreach,
+    }),
+    updatedAt: t.field({
+      type: 'DateTime',
+      description: 'When the guard was last set.',
+      resolve: (g) => g.updatedAt,
+    }),
+    updatedBy: t.exposeString('updatedBy', { description: 'Who set it last.' }),
+    reason: t.exposeString('reason', { description: 'Why, as the operator wrote it.' }),
     controller: t.field({
       type: RolloutController,
       nullable: true,
+      description: 'The controller lease; null when no replica holds it.',
       resolve: (g) => (g.lease ? { ...g.lease, me: g.me } : null),
     }),
   }),
 });
 
 const RolloutGate = builder.objectRef<Gate>('RolloutGate').implement({
+  description: "One check of the guard on the step's evidence.",
   fields: (t) => ({
     name: t.exposeString('name', {
-      description: 'error_rate, fallback_rate, mismatch_rate, p99_ratio, sample_ratio.',
+      description: 'The gate: error_rate, fallback_rate, mismatch_rate, p99_ratio, sample_ratio.',
     }),
-    status: t.exposeString('status', { description: 'pass, fail, pending or off.' }),
-    value: t.exposeFloat('value', { nullable: true }),
-    limit: t.exposeFloat('limit', { nullable: true }),
-    samples: t.exposeFloat('samples'),
-    text: t.exposeString('text'),
+    status: t.exposeString('status', { description: 'The result: pass, fail, pending or off.' }),
+    value: t.exposeFloat('value', {
+      nullable: true,
+      description: 'The measured value (a rate, ratio or p-value); null when off or not measured.',
+    }),
+    limit: t.exposeFloat('limit', {
+      nullable: true,
+      description: "The guard's limit for it; null when off.",
+    }),
+    samples: t.exposeFloat('samples', { description: 'How many samples it was judged on.' }),
+    text: t.exposeString('text', { description: 'The result, for people.' }),
   }),
 });
 
 const RolloutGuardDecision = builder.objectRef<GuardDecision>('RolloutGuardDecision').implement({
+  description: 'What the guard does next with the rollout.',
   fields: (t) => ({
-    action: t.exposeString('action', { description: 'promote, rollback, hold or none.' }),
-    reason: t.exposeString('reason'),
-    targetPercent: t.float({ nullable: true, resolve: (d) => d.target?.percent ?? null }),
+    action: t.exposeString('action', {
+      description: 'The action: promote, rollback, hold or none.',
+    }),
+    reason: t.exposeString('reason', { description: 'Why, for people.' }),
+    targetPercent: t.float({
+      nullable: true,
+      description: 'The percentage a promote or rollback moves to; null otherwise.',
+      resolve: (d) => d.target?.percent ?? null,
+    }),
     targetMode: t.field({
       type: RolloutMode,
       nullable: true,
+      description: 'The mode a promote or rollback moves to; null otherwise.',
       resolve: (d) => d.target?.mode ?? null,
     }),
   }),
@@ -115,40 +173,84 @@ const rate = (n: number, d: number) => (d > 0 ? n / d : null);
 const RolloutEvidence = builder.objectRef<Assessment>('RolloutEvidence').implement({
   description: "Every replica's evidence at the flag's current step (version), summed.",
   fields: (t) => ({
-    version: t.exposeInt('version'),
-    since: t.field({ type: 'DateTime', resolve: (a) => a.since }),
-    replicas: t.exposeInt('replicas'),
+    version: t.exposeInt('version', { description: "The flag's version the evidence is of." }),
+    since: t.field({
+      type: 'DateTime',
+      description: 'When the current step began (the flag last changed).',
+      resolve: (a) => a.since,
+    }),
+    replicas: t.exposeInt('replicas', { description: 'Replicas whose evidence is summed.' }),
     domainRequests: t.float({
       resolve: (a) => a.counts.domainRuns,
       description: 'Served or shadowed.',
     }),
-    domainErrors: t.float({ resolve: (a) => a.counts.domainErrors }),
-    domainServed: t.float({ resolve: (a) => a.counts.domainServed }),
-    fallbacks: t.float({ resolve: (a) => a.counts.fallbacks }),
-    comparisons: t.float({ resolve: (a) => a.counts.comparisons }),
+    domainErrors: t.float({
+      description: 'Domain executions that failed or overran.',
+      resolve: (a) => a.counts.domainErrors,
+    }),
+    domainServed: t.float({
+      description: 'Requests the domain path served (not shadowed).',
+      resolve: (a) => a.counts.domainServed,
+    }),
+    fallbacks: t.float({
+      description: 'Domain-served requests that fell back to legacy.',
+      resolve: (a) => a.counts.fallbacks,
+    }),
+    comparisons: t.float({
+      description: 'Shadow comparisons made.',
+      resolve: (a) => a.counts.comparisons,
+    }),
     mismatches: t.float({ resolve: (a) => a.counts.mismatches, description: 'Real mismatches.' }),
-    noise: t.float({ resolve: (a) => a.counts.noise }),
+    noise: t.float({
+      description: 'Comparisons that differed only on noise paths.',
+      resolve: (a) => a.counts.noise,
+    }),
     errorRate: t.float({
       nullable: true,
+      description:
+        'Share of domain executions that failed (domainErrors over domainRequests, 0-1); null without any.',
       resolve: (a) => rate(a.counts.domainErrors, a.counts.domainRuns),
     }),
     fallbackRate: t.float({
       nullable: true,
+      description: 'Fallbacks per domain-served request (a fraction, 0-1); null without any.',
       resolve: (a) => rate(a.counts.fallbacks, a.counts.domainServed),
     }),
     mismatchRate: t.float({
       nullable: true,
+      description: 'Real mismatches per comparison (a fraction, 0-1); null without comparisons.',
       resolve: (a) => rate(a.counts.mismatches, a.counts.comparisons),
     }),
     noiseRate: t.float({
       nullable: true,
+      description: 'Noise per comparison (a fraction, 0-1); null without comparisons.',
       resolve: (a) => rate(a.counts.noise, a.counts.comparisons),
     }),
-    callersDomain: t.float({ resolve: (a) => a.counts.bucketDomain }),
-    callersLegacy: t.float({ resolve: (a) => a.counts.bucketLegacy }),
-    p99DomainSeconds: t.float({ nullable: true, resolve: (a) => p99(a.counts.domainLatency) }),
-    p99LegacySeconds: t.float({ nullable: true, resolve: (a) => p99(a.counts.legacyLatency) }),
-    gates: t.field({ type: [RolloutGate], resolve: (a) => a.decision?.gates ?? [] }),
+    callersDomain: t.float({
+      description: 'Callers (sticky keys) whose bucket routes them to the domain path.',
+      resolve: (a) => a.counts.bucketDomain,
+    }),
+    callersLegacy: t.float({
+      description: 'Callers (sticky keys) whose bucket routes them to the legacy path.',
+      resolve: (a) => a.counts.bucketLegacy,
+    }),
+    p99DomainSeconds: t.float({
+      nullable: true,
+      description:
+        'The 99th percentile latency of the domain path, in seconds; null without timings.',
+      resolve: (a) => p99(a.counts.domainLatency),
+    }),
+    p99LegacySeconds: t.float({
+      nullable: true,
+      description:
+        'The 99th percentile latency of the legacy path, in seconds; null without timings.',
+      resolve: (a) => p99(a.counts.legacyLatency),
+    }),
+    gates: t.field({
+      type: [RolloutGate],
+      description: "The guard's gates on this evidence (empty without a guard).",
+      resolve: (a) => a.decision?.gates ?? [],
+    }),
     decision: t.field({
       type: RolloutGuardDecision,
       nullable: true,
@@ -169,6 +271,7 @@ builder.objectFields(Rollout, (t) => ({
   guard: t.field({
     type: RolloutGuard,
     nullable: true,
+    description: "The rollout's guard; null when it has none.",
     resolve: async (r, _args, ctx) => {
       const [guard] = await loadGuards(ctx.rolloutAdmin.control.db, r.flag);
       if (!guard) return null;
@@ -178,10 +281,12 @@ builder.objectFields(Rollout, (t) => ({
   }),
   breaker: t.field({
     type: RolloutBreaker,
+    description: "This process's circuit breaker of the flag's domain path.",
     resolve: (r, _args, ctx) => ctx.rolloutAdmin.guard.breakers.snapshot(r.flag),
   }),
   evidence: t.field({
     type: RolloutEvidence,
+    description: 'The evidence of the current step, with the guard decision.',
     resolve: async (r, _args, ctx) => {
       const [guard] = await loadGuards(ctx.rolloutAdmin.control.db, r.flag);
       return ctx.rolloutAdmin.guard.controller.assess(r, guard);
@@ -205,21 +310,36 @@ builder.objectFields(RolloutChange, (t) => ({
 const Difference = builder
   .objectRef<{ path: string; primary: unknown; shadow: unknown }>('RolloutDifference')
   .implement({
+    description: 'One path where the two answers differ.',
     fields: (t) => ({
       path: t.exposeString('path', { description: 'Dot-joined; list indexes as numbers.' }),
-      primary: t.field({ type: 'JSON', nullable: true, resolve: (d) => d.primary }),
-      shadow: t.field({ type: 'JSON', nullable: true, resolve: (d) => d.shadow }),
+      primary: t.field({
+        type: 'JSON',
+        nullable: true,
+        description: 'The value in the answer the caller got.',
+        resolve: (d) => d.primary,
+      }),
+      shadow: t.field({
+        type: 'JSON',
+        nullable: true,
+        description: 'The value in the shadow answer.',
+        resolve: (d) => d.shadow,
+      }),
     }),
   });
 
 const RolloutMismatch = builder.objectRef<MismatchRow>('RolloutMismatch').implement({
   description: 'A shadow comparison whose answers differed on paths that are not noise.',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    flag: t.exposeString('flag'),
-    at: t.field({ type: 'DateTime', resolve: (m) => m.at }),
-    version: t.exposeInt('version'),
-    args: t.field({ type: 'JSON', resolve: (m) => m.args }),
+    id: t.exposeID('id', { description: 'The mismatch id.' }),
+    flag: t.exposeString('flag', { description: 'The rollout flag.' }),
+    at: t.field({ type: 'DateTime', description: 'When it was compared.', resolve: (m) => m.at }),
+    version: t.exposeInt('version', { description: "The flag's version at the time." }),
+    args: t.field({
+      type: 'JSON',
+      description: "The field's arguments.",
+      resolve: (m) => m.args,
+    }),
     keyHash: t.exposeString('keyHash', {
       nullable: true,
       description: 'SHA-256 of the sticky key, first 16 hex digits.',
@@ -227,10 +347,15 @@ const RolloutMismatch = builder.objectRef<MismatchRow>('RolloutMismatch').implem
     primaryPath: t.exposeString('primaryPath', {
       description: 'The path that answered the caller.',
     }),
-    primaryMs: t.exposeFloat('primaryMs'),
-    shadowMs: t.exposeFloat('shadowMs'),
+    primaryMs: t.exposeFloat('primaryMs', {
+      description: 'Time the answering path took, in milliseconds.',
+    }),
+    shadowMs: t.exposeFloat('shadowMs', {
+      description: 'Time the shadow path took, in milliseconds.',
+    }),
     diff: t.field({
       type: [Difference],
+      description: 'Where the answers differ (noise paths left out).',
       resolve: (m) => m.diff as { path: string; primary: unknown; shadow: unknown }[],
     }),
   }),
@@ -241,7 +366,7 @@ builder.queryFields((t) => ({
     type: [RolloutMismatch],
     description: "A flag's newest shadow mismatches (newest first). Needs the rollout:admin scope.",
     args: {
-      flag: t.arg.string({ required: true }),
+      flag: t.arg.string({ required: true, description: 'The rollout flag.' }),
       first: t.arg.int({ defaultValue: 20, required: true, description: '1..100' }),
     },
     resolve: (_root, args, ctx) => {

@@ -46,7 +46,8 @@ export const RolloutChange = builder.objectRef<RolloutChangeRow>('RolloutChange'
     at: t.field({ type: 'DateTime', description: 'When it was applied.', resolve: (c) => c.at }),
     by: t.exposeString('by', { description: 'The principal, or `env` for the seed.' }),
     action: t.exposeString('action', {
-      description: 'seed, set, promote, pause, resume, kill, shadow, guard, unguard, rollback.',
+      description:
+        'The action: seed, set, promote, pause, resume, kill, shadow, guard, unguard, rollback.',
     }),
     fromPercent: t.exposeFloat('fromPercent', {
       nullable: true,
