@@ -85,6 +85,9 @@ describeEachDb('guard controller on two replicas', (db, kind) => {
       `mutation ($g: RolloutGuardInput!) { setRolloutGuard(flag: "${FLAG}", guard: $g, reason: "replicas") { __typename } }`,
       { g: { steps: [10, 50, 100], holdSeconds: 30, minRequests: 10, maxMismatchRate: 0.05 } },
     );
+    // Evidence counts per version: both replicas must route by the new one (NOTIFY) first.
+    const version = () => a.rolloutState.meta?.(FLAG)?.version;
+    await waitFor(() => b.rolloutState.meta?.(FLAG)?.version === version(), 5000);
     await traffic(20);
     await Promise.all([a.proving.controller.publish(), b.proving.controller.publish()]);
     const status = await gql(
