@@ -12,6 +12,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['test/setup/build.ts'],
     // The fault suites measure time (a 1 s bound on /ready, a 10 s recovery): they run after
     // the others, one file at a time, so the suite's own load does not decide their outcome.
     projects: [

@@ -1,40 +1,60 @@
 // Applies the committed drizzle-kit migrations at start-up, and tells /ready whether they are all in.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import { packagePath } from '../runtime/package-root.js';
 import type { DatabaseHandle } from './client.js';
 
-/** Resolved from the package root, not the bundle location (a bundle would move it); MIGRATIONS_DIR overrides. */
-export const migrationsFolder =
-  process.env.MIGRATIONS_DIR ?? fileURLToPath(new URL('../../drizzle', import.meta.url));
+/** `drizzle/` at the package root; MIGRATIONS_DIR overrides. */
+export const migrationsFolder = process.env.MIGRATIONS_DIR ?? packagePath('drizzle');
 
-const journalCounts = new Map<string, number>();
+interface Journal {
+  entries: { when: number; tag: string }[];
+}
+const journals = new Map<string, Journal>();
 
-/** How many migrations the committed journal lists (read once per folder: it does not change). */
-export function expectedMigrationCount(folder = migrationsFolder): number {
-  let count = journalCounts.get(folder);
-  if (count === undefined) {
-    const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as {
-      entries: unknown[];
-    };
-    count = journal.entries.length;
-    journalCounts.set(folder, count);
+/** The committed journal (read once per folder: it does not change while the process runs). */
+function journalOf(folder: string): Journal {
+  let journal = journals.get(folder);
+  if (journal === undefined) {
+    journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as Journal;
+    journals.set(folder, journal);
   }
-  return count;
+  return journal;
+}
+
+/** How many migrations the committed journal lists. */
+export function expectedMigrationCount(folder = migrationsFolder): number {
+  return journalOf(folder).entries.length;
+}
+
+/**
+ * True when the database already records the journal's last migration (drizzle stores each
+ * migration's `when` as `created_at`): start-up then skips reading and hashing every file.
+ */
+async function upToDate(handle: DatabaseHandle, folder: string): Promise<boolean> {
+  const last = journalOf(folder).entries.at(-1);
+  if (!last || (await appliedMigrationCount(handle)) < journalOf(folder).entries.length) {
+    return false;
+  }
+  const [row] = await handle.rows<{ latest: number | string | null }>(
+    sql`select max(created_at) as latest from drizzle.__drizzle_migrations`,
+  );
+  return Number(row?.latest) >= last.when;
 }
 
 export async function runMigrations(
   handle: DatabaseHandle,
   folder = migrationsFolder,
 ): Promise<void> {
+  if (await upToDate(handle, folder)) return;
   if (handle.kind === 'pglite') {
+    const { migrate: migratePglite } = await import('drizzle-orm/pglite/migrator');
     await migratePglite(handle.db as unknown as PgliteDatabase, { migrationsFolder: folder });
   } else {
+    const { migrate: migratePostgres } = await import('drizzle-orm/postgres-js/migrator');
     await migratePostgres(handle.db as unknown as PostgresJsDatabase, { migrationsFolder: folder });
   }
 }

@@ -1,6 +1,7 @@
-// Graceful stop for node:http: stop accepting connections but let requests that are already on
-// open keep-alive connections arrive and finish. (http.Server#close also drops idle keep-alive
-// connections at once, which resets a request a client is sending on one at that moment.)
+// Graceful stop for node:http: for a grace period keep accepting and answer with `connection:
+// close`, then stop listening and close connections as they become idle, so that requests already
+// on their way arrive and finish. (http.Server#close drops idle keep-alive connections and the
+// listen backlog at once, which resets a request a client is sending at that moment.)
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 
@@ -28,20 +29,21 @@ export function createDrainableServer(handler: RequestListener): DrainableServer
       draining = true;
       return new Promise<void>((resolve) => {
         let sweep: NodeJS.Timeout | undefined;
-        // net.Server#close: stop listening, keep open connections; the callback fires when the
-        // last one has ended.
-        NetServer.prototype.close.call(server, () => {
-          clearInterval(sweep);
-          clearTimeout(grace);
-          clearTimeout(force);
-          resolve();
-        });
-        // After the grace period, idle connections are closed as they become idle.
-        const grace = setTimeout(() => {
+        const force = setTimeout(() => server.closeAllConnections(), forceAfterMs);
+        // During the grace period the server still accepts: a connection a client opened just
+        // before the signal may still wait in the listen backlog, and closing the listener
+        // would reset it. Every answer now says `connection: close`.
+        setTimeout(() => {
+          // net.Server#close: stop listening, keep open connections; the callback fires when
+          // the last one has ended. Idle connections are closed as they become idle.
+          NetServer.prototype.close.call(server, () => {
+            clearInterval(sweep);
+            clearTimeout(force);
+            resolve();
+          });
           server.closeIdleConnections();
           sweep = setInterval(() => server.closeIdleConnections(), 100);
         }, graceMs);
-        const force = setTimeout(() => server.closeAllConnections(), forceAfterMs);
       });
     },
   };

@@ -11,12 +11,12 @@ export interface GatewayProcess {
   stop(): Promise<number | null>;
 }
 
-/** Waits for the start-up banner's GraphQL URL; `command` defaults to node + tsx on src/main.ts. */
+/** Waits for the start-up banner's GraphQL URL; `command` defaults to what `npm start` runs. */
 export async function startGatewayProcess(
   env: Record<string, string>,
   command: { file: string; args: string[] } = {
     file: process.execPath,
-    args: ['--import', 'tsx', 'src/main.ts'],
+    args: ['--enable-source-maps', 'dist/main.js'],
   },
 ): Promise<GatewayProcess> {
   const child = spawn(command.file, command.args, {

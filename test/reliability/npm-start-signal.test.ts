@@ -65,7 +65,7 @@ async function startNpm(signal: 'SIGTERM' | 'SIGINT') {
     if (Date.now() > deadline || npm.exitCode !== null) throw new Error(`no start:\n${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  const gateways = processesWith(marker).filter((p) => p.cmdline.includes('src/main.ts'));
+  const gateways = processesWith(marker).filter((p) => p.cmdline.includes('dist/main.js'));
   expect(gateways.length).toBeGreaterThan(0);
   expect(await portOpen(port)).toBe(true);
   npm.kill(signal);

@@ -8,23 +8,24 @@ const SRC = join(import.meta.dirname, '../../src');
 
 /** Floors, bottom first. A folder may import its own files and folders on lower floors only. */
 const FLOORS: Record<string, number> = {
-  http: 0,
-  db: 0,
-  auth: 0,
-  domain: 1,
-  legacy: 2,
-  repositories: 2,
-  rollout: 3,
-  ingest: 3,
-  alerts: 3,
-  demo: 3,
-  ops: 4,
-  config: 5,
-  graphql: 5,
-  rest: 6,
-  fields: 7,
-  cli: 8,
-  '.': 9, // app.ts, schema.ts, main.ts
+  runtime: 0,
+  http: 1,
+  db: 1,
+  auth: 1,
+  domain: 2,
+  legacy: 3,
+  repositories: 3,
+  rollout: 4,
+  ingest: 4,
+  alerts: 4,
+  demo: 4,
+  ops: 5,
+  config: 6,
+  graphql: 6,
+  rest: 7,
+  fields: 8,
+  cli: 9,
+  '.': 10, // app.ts, schema.ts, main.ts
 };
 
 /** The only places that may import drizzle-orm: the database module, repositories and stores. */
