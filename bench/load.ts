@@ -4,9 +4,11 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
+import { bundle } from '../scripts/build.mjs';
 
 export interface Request {
   method: 'GET' | 'POST';
@@ -105,7 +107,27 @@ export interface Server {
   child: ChildProcess;
 }
 
-/** Starts `tsx bench/server.ts <mode>` (or `script`) with `env`, and waits for its port. */
+const bundles = new Map<string, Promise<string>>();
+
+/**
+ * `script` bundled as `npm run build` bundles the gateway (into `.build/` beside it, inside its
+ * checkout, so the gateway finds its package files), once per run: the servers under test run
+ * what `npm start` runs, on plain node with source maps.
+ */
+function bundled(script: string): Promise<string> {
+  let path = bundles.get(script);
+  if (!path) {
+    const outdir = join(dirname(script), '.build');
+    const name = basename(script, '.ts');
+    path = bundle({ [name]: script }, outdir, dirname(dirname(script))).then(() =>
+      join(outdir, `${name}.js`),
+    );
+    bundles.set(script, path);
+  }
+  return path;
+}
+
+/** Starts bench/server.ts (or `script`) `<mode>`, bundled, with `env`; waits for its port. */
 export async function startServer(
   name: string,
   mode: 'baseline' | 'gateway',
@@ -113,7 +135,8 @@ export async function startServer(
   nodeArgs: string[] = [],
   script = new URL('./server.ts', import.meta.url).pathname,
 ): Promise<Server> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, mode], {
+  const file = await bundled(script);
+  const child = spawn(process.execPath, [...nodeArgs, '--enable-source-maps', file, mode], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -19,6 +19,7 @@ import {
   explainStatistics,
 } from './explain.js';
 import { runFaults } from './faults.js';
+import { coldStarts, type FootprintResult, footprintMarkdown, memoryOf } from './footprint.js';
 import { type GuardResult, guardMarkdown } from './guard-report.js';
 import {
   fetchOnce,
@@ -195,7 +196,15 @@ async function main(): Promise<number> {
       await run(s, `A/B ${Math.floor(k / 2) + 1}`, true);
     }
     await monitor.end();
+    const afterLoad = running
+      .filter((s) => s.name === 'gateway' || s.name === 'pglite')
+      .map((s) => ({ name: s.name, ...memoryOf(s.child.pid!) }));
     await Promise.all(servers.splice(0).map((s) => stopServer(s)));
+    say('cold starts of `npm start`');
+    const footprint: FootprintResult = {
+      ...(await coldStarts(smoke ? 1 : 5, gatewayEnv)),
+      afterLoad,
+    };
 
     const engine = await micro<EngineResult>('./rollout-engine.ts', smoke ? ['--quick'] : []);
     const reader = await micro<ReaderResult>('./legacy-reader.ts', [logPath, smoke ? '1' : '5']);
@@ -230,7 +239,7 @@ async function main(): Promise<number> {
       reader,
       plans,
     };
-    const text = `${markdown(report)}\n${guardMarkdown(guard)}`;
+    const text = `${markdown(report)}\n${footprintMarkdown(footprint)}\n${guardMarkdown(guard)}`;
     console.log(text);
     if (opts.out) await writeFile(opts.out, text);
     const failures = Object.values(results)

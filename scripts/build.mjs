@@ -56,15 +56,15 @@ const EXTERNAL = [
   '@graphql-yoga/render-graphiql',
 ];
 
-export async function buildAll() {
+/**
+ * Bundles `entryPoints` (name → source, relative to `workingDir`) into `outdir` as the gateway
+ * is built: also used by the benchmark for its own servers, so it measures what `npm start` runs.
+ */
+export async function bundle(entryPoints, outdir, workingDir = root) {
   const { build } = await import('esbuild');
   await build({
-    absWorkingDir: root,
-    entryPoints: {
-      main: 'src/main.ts',
-      'cli/rollout': 'src/cli/rollout.ts',
-      'cli/ingest': 'src/cli/ingest.ts',
-    },
+    absWorkingDir: workingDir,
+    entryPoints,
     outdir,
     bundle: true,
     platform: 'node',
@@ -79,6 +79,13 @@ export async function buildAll() {
     sourcesContent: false,
     logLevel: 'warning',
   });
+}
+
+export async function buildAll() {
+  await bundle(
+    { main: 'src/main.ts', 'cli/rollout': 'src/cli/rollout.ts', 'cli/ingest': 'src/cli/ingest.ts' },
+    outdir,
+  );
   const consoleBuild = join(root, 'scripts', 'build-console.mjs');
   if (existsSync(consoleBuild)) {
     const { buildConsole } = await import(consoleBuild);

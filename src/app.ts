@@ -122,6 +122,7 @@ export function createApp(deps: AppDeps) {
   const legacyLog = new LegacyEventLog(config.eventLogPath, {
     orderToleranceSeconds: config.legacyOrderToleranceSeconds,
     tailCacheRecords: config.legacyTailCacheLines,
+    tailCacheBytes: config.legacyTailCacheBytes,
     limiter: new ScanLimiter({
       budgetMs: config.legacyScanBudgetMs,
       concurrency: config.legacyScanConcurrency,
@@ -281,6 +282,7 @@ export function createApp(deps: AppDeps) {
     onUnexpected: (error, req) => unexpected(error, 'server', { method: req.method }),
     onSendError: (error, req) =>
       logger.warn({ err: error, method: req.method }, 'http: the answer could not be sent'),
+    bufferBodies: { paths: ['/graphql'], limit: config.bodyLimitBytes },
   });
 
   // WebSockets: graphql-ws on /graphql, the old live-event socket on /ws/events.

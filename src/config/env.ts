@@ -34,6 +34,12 @@ const schema = z.object({
   LEGACY_ORDER_TOLERANCE_SECONDS: z.coerce.number().min(0).default(60),
   GRAPHQL_JIT: onOff.default(true),
   LEGACY_TAIL_CACHE_LINES: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
+  LEGACY_TAIL_CACHE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31)
+    .default(16 * 1024 * 1024),
   LEGACY_SCAN_BUDGET_MS: z.coerce.number().int().min(1).max(600_000).default(3000),
   LEGACY_SCAN_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
   WRITE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
@@ -130,6 +136,8 @@ export interface Config {
   legacyOrderToleranceSeconds: number;
   /** Most parsed log lines the legacy reader keeps in memory (0: no cache). */
   legacyTailCacheLines: number;
+  /** Most bytes of log text behind the cached lines (0: no cache). */
+  legacyTailCacheBytes: number;
   /** Execute GraphQL with graphql-jit (GRAPHQL_JIT, default on) or plain graphql-js. */
   graphqlJit: boolean;
   /** API_TOKENS; empty = open access (development only). */
@@ -235,6 +243,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     legacyOrderToleranceSeconds: e.LEGACY_ORDER_TOLERANCE_SECONDS,
     graphqlJit: e.GRAPHQL_JIT,
     legacyTailCacheLines: e.LEGACY_TAIL_CACHE_LINES,
+    legacyTailCacheBytes: e.LEGACY_TAIL_CACHE_BYTES,
     apiTokens: tokens.tokens,
     legacyScanBudgetMs: e.LEGACY_SCAN_BUDGET_MS,
     legacyScanConcurrency: e.LEGACY_SCAN_CONCURRENCY,

@@ -64,7 +64,7 @@ export interface RecentEventsScan extends ScanStats {
 
 const DEFAULT_CHUNK_SIZE = 64 * 1024;
 export const DEFAULT_TAIL_CACHE_RECORDS = 50_000;
-export const DEFAULT_TAIL_CACHE_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_TAIL_CACHE_BYTES = 16 * 1024 * 1024;
 
 export class LegacyEventLog implements EventSource {
   private readonly tolerance: number;

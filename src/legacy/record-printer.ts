@@ -1,25 +1,36 @@
 // The bytes the old service printed for a logged record: `reencodePy(line)`, the line parsed as
 // Python's json.loads read it and printed compactly by json.dumps. Lines already in that form
 // (almost all) are recognised with one scan and printed as they are. Callers poll, so the same
-// newest lines come back request after request: the answers are remembered in a bounded map
-// (oldest entry out first; long lines are not kept). One printer per app.
+// newest lines come back request after request: the answers are remembered in a map bounded in
+// characters (oldest entry out first; long lines are not kept). One printer per app.
 import { isPrintedAsIs, reencodePy } from './py-json.js';
 
 export interface RecordPrinterOptions {
-  /** Most lines remembered. Default 10,000. */
-  maxLines?: number;
+  /**
+   * Most characters remembered, lines and their printed forms together (a form printed as is
+   * shares the line's string). Default 4 Mi: 4–8 MiB of strings at most.
+   */
+  maxChars?: number;
   /** Lines longer than this (characters) are not remembered. Default 2,048. */
   maxLineChars?: number;
 }
 
+export const DEFAULT_PRINTER_CHARS = 4 * 1024 * 1024;
+
 export class LegacyRecordPrinter {
   readonly #printed = new Map<string, string>();
-  readonly #maxLines: number;
+  readonly #maxChars: number;
   readonly #maxLineChars: number;
+  #chars = 0;
 
   constructor(options: RecordPrinterOptions = {}) {
-    this.#maxLines = options.maxLines ?? 10_000;
+    this.#maxChars = options.maxChars ?? DEFAULT_PRINTER_CHARS;
     this.#maxLineChars = options.maxLineChars ?? 2_048;
+  }
+
+  /** Characters remembered now. */
+  get chars(): number {
+    return this.#chars;
   }
 
   /** What the old service answered for a logged record. */
@@ -27,12 +38,19 @@ export class LegacyRecordPrinter {
     const known = this.#printed.get(line);
     if (known !== undefined) return known;
     const bytes = isPrintedAsIs(line) ? line : reencodePy(line);
-    if (line.length <= this.#maxLineChars && this.#maxLines > 0) {
-      if (this.#printed.size >= this.#maxLines) {
-        this.#printed.delete(this.#printed.keys().next().value!);
+    const size = sizeOf(line, bytes);
+    if (line.length <= this.#maxLineChars && size <= this.#maxChars) {
+      while (this.#chars + size > this.#maxChars) {
+        const [oldLine, oldBytes] = this.#printed.entries().next().value!;
+        this.#printed.delete(oldLine);
+        this.#chars -= sizeOf(oldLine, oldBytes);
       }
       this.#printed.set(line, bytes);
+      this.#chars += size;
     }
     return bytes;
   }
 }
+
+const sizeOf = (line: string, printed: string) =>
+  line.length + (printed === line ? 0 : printed.length);

@@ -85,3 +85,24 @@ describe('legacyRecordBytes', () => {
     );
   });
 });
+
+describe('the printer remembers a bounded number of characters', () => {
+  it('answers every line right while it keeps at most maxChars characters', () => {
+    const small = new LegacyRecordPrinter({ maxChars: 1_000 });
+    for (let i = 0; i < 200; i++) {
+      // Every other line needs reprinting (spaces after separators), so both forms are kept.
+      const line =
+        i % 2 ? `{"ts": ${i}, "type": "mouse"}` : `{"ts":${i},"type":"mouse","track_id":${i}}`;
+      expect(small.record(line)).toBe(reencodePy(line));
+      expect(small.record(line)).toBe(reencodePy(line));
+      expect(small.chars).toBeLessThanOrEqual(1_000);
+    }
+    expect(small.chars).toBeGreaterThan(900);
+  });
+
+  it('does not keep a line longer than its bound', () => {
+    const printer = new LegacyRecordPrinter({ maxLineChars: 10 });
+    printer.record('{"ts":1,"type":"mouse"}');
+    expect(printer.chars).toBe(0);
+  });
+});
