@@ -3,6 +3,7 @@
 // histogram rounds to whole milliseconds), requests/s from the completed count.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -127,6 +128,15 @@ function bundled(script: string): Promise<string> {
   return path;
 }
 
+/** The node flags of `npm start` (between `node` and the script), given to every server here. */
+const START_FLAGS = (() => {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const words = pkg.scripts.start.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1).filter((w) => w.startsWith('--'));
+})();
+
 /** Starts bench/server.ts (or `script`) `<mode>`, bundled, with `env`; waits for its port. */
 export async function startServer(
   name: string,
@@ -136,7 +146,7 @@ export async function startServer(
   script = new URL('./server.ts', import.meta.url).pathname,
 ): Promise<Server> {
   const file = await bundled(script);
-  const child = spawn(process.execPath, [...nodeArgs, '--enable-source-maps', file, mode], {
+  const child = spawn(process.execPath, [...nodeArgs, ...START_FLAGS, file, mode], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -122,10 +122,11 @@ async function main(): Promise<number> {
       return server;
     };
     // PGlite loads its copy of the newest events while PostgreSQL gets the statistics tables.
+    // On disk, as the embedded default runs (a new data directory, from the built template).
     const pglite = start('pglite', 'gateway', {
       ...gatewayEnv,
       DATABASE_URL: '',
-      DATA_DIR: 'memory://',
+      DATA_DIR: join(tmp, 'pglite'),
       BENCH_PGLITE_COPY: copyFile,
     });
     t = performance.now();

@@ -248,7 +248,14 @@ export function createApp(deps: AppDeps) {
         response = await route(request, context);
         response.headers.set('x-request-id', requestId);
       } catch (error) {
-        response = unexpected(error, 'handler', { requestId, method: request.method, pathname });
+        if (request.signal.aborted) {
+          // The client closed the connection before the answer (its request was cancelled with
+          // it): nobody to answer and no fault of ours. 499, as proxies record it.
+          logger.debug({ requestId, method: request.method, pathname }, 'http: client went away');
+          response = new Response(null, { status: 499 });
+        } else {
+          response = unexpected(error, 'handler', { requestId, method: request.method, pathname });
+        }
         response.headers.set('x-request-id', requestId);
       }
       const seconds = (performance.now() - started) / 1000;
