@@ -53,9 +53,17 @@ async function serve(
     res.end(body);
     return;
   }
+  if (options.bufferBodies) {
+    try {
+      await bufferBody(req, options.bufferBodies);
+    } catch {
+      // The client closed the connection before its body was complete: nobody to answer.
+      res.destroy();
+      return;
+    }
+  }
   let response: Response;
   try {
-    if (options.bufferBodies) await bufferBody(req, options.bufferBodies);
     response = await adapter.handleNodeRequestAndResponse(req, res, { req, res });
   } catch (error) {
     response = options.onUnexpected(error, req);

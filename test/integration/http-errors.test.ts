@@ -1,6 +1,7 @@
 // Client mistakes get a 4xx JSON answer; what nobody expected is logged with its cause, counted,
 // and answered with a JSON 500 that carries no stack trace. Over a real listening server where
 // fetch cannot send the request (absolute-form targets, `OPTIONS *`, TRACE with a body).
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeListener } from '../../src/http/node-listener.js';
 import { capturedLogger } from '../doubles/captured-logger.js';
@@ -141,6 +142,53 @@ describeEachDb('HTTP errors', (db) => {
 });
 
 describe('the node:http entry', () => {
+  it('reads a GraphQL POST body whole, and drops a client that leaves halfway without an error', async () => {
+    const bodies: string[] = [];
+    const unexpected: unknown[] = [];
+    const listener = nodeListener(
+      {
+        async handleNodeRequestAndResponse(req) {
+          const body = (req as { body?: Buffer }).body;
+          bodies.push(body ? body.toString() : 'streamed');
+          return new Response('ok');
+        },
+      },
+      {
+        onUnexpected: (error) => {
+          unexpected.push(error);
+          return new Response(null, { status: 500 });
+        },
+        onSendError: () => {},
+        bufferBodies: { paths: ['/graphql'], limit: 64 },
+      },
+    );
+    const server = await listen(listener);
+    try {
+      const post = (target: string, body: string) =>
+        rawRequest(
+          server.port,
+          httpText('POST', target, { 'content-length': String(body.length) }, body),
+        );
+      expect((await post('/graphql?x=1', '{"query":"{a}"}')).status).toBe(200);
+      await post('/graphql', 'x'.repeat(65)); // over the limit: left to stream
+      await post('/other', 'abc'); // another path: left to stream
+      expect(bodies).toEqual(['{"query":"{a}"}', 'streamed', 'streamed']);
+      // Half a declared body, then the connection closes.
+      await new Promise<void>((resolve) => {
+        const socket = connect(server.port, '127.0.0.1', () => {
+          socket.end('POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-length: 40\r\n\r\n{"que');
+        });
+        socket.on('close', () => resolve());
+        socket.resume();
+      });
+      expect((await post('/graphql', '{}')).status).toBe(200);
+      expect(unexpected).toEqual([]);
+      expect(bodies).toHaveLength(4);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('answers an error that escapes the server adapter with a JSON 500', async () => {
     const seen: unknown[] = [];
     const listener = nodeListener(
