@@ -154,6 +154,7 @@ export function createApp(deps: AppDeps) {
     schema,
     logger,
     production: config.nodeEnv === 'production',
+    documentCacheBytes: config.graphqlDocumentCacheBytes,
     limits: deps.limits,
     jit: config.graphqlJit,
     introspection: config.graphqlIntrospection,

@@ -33,6 +33,12 @@ const schema = z.object({
   ROLLOUT_RESYNC_MS: z.coerce.number().int().min(100).max(300_000).default(5000),
   LEGACY_ORDER_TOLERANCE_SECONDS: z.coerce.number().min(0).default(60),
   GRAPHQL_JIT: onOff.default(true),
+  GRAPHQL_DOCUMENT_CACHE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31)
+    .default(32 * 1024 * 1024),
   LEGACY_TAIL_CACHE_LINES: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
   LEGACY_TAIL_CACHE_BYTES: z.coerce
     .number()
@@ -136,6 +142,8 @@ export interface Config {
   legacyOrderToleranceSeconds: number;
   /** Most parsed log lines the legacy reader keeps in memory (0: no cache). */
   legacyTailCacheLines: number;
+  /** Bound of the parsed GraphQL documents kept, in estimated heap bytes. */
+  graphqlDocumentCacheBytes: number;
   /** Most bytes of log text behind the cached lines (0: no cache). */
   legacyTailCacheBytes: number;
   /** Execute GraphQL with graphql-jit (GRAPHQL_JIT, default on) or plain graphql-js. */
@@ -243,6 +251,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     legacyOrderToleranceSeconds: e.LEGACY_ORDER_TOLERANCE_SECONDS,
     graphqlJit: e.GRAPHQL_JIT,
     legacyTailCacheLines: e.LEGACY_TAIL_CACHE_LINES,
+    graphqlDocumentCacheBytes: e.GRAPHQL_DOCUMENT_CACHE_BYTES,
     legacyTailCacheBytes: e.LEGACY_TAIL_CACHE_BYTES,
     apiTokens: tokens.tokens,
     legacyScanBudgetMs: e.LEGACY_SCAN_BUDGET_MS,

@@ -7,6 +7,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga, maskError as defaultMaskError, type Plugin } from 'graphql-yoga';
 import type { Logger } from '../ops/logger.js';
 import type { GraphQLContext } from './context.js';
+import { documentCaches } from './document-cache.js';
 import { useJitExecution } from './jit.js';
 import { useKnownOperationTypes } from './use-known-operation-types.js';
 import { type IntrospectionPolicy, useOperationAccess } from './use-operation-access.js';
@@ -35,6 +36,8 @@ export interface GraphQLServerOptions {
   schema: GraphQLSchema;
   logger: Logger;
   production: boolean;
+  /** Bound of the parsed-document cache in (estimated heap) bytes; 0: none. Default 32 MiB. */
+  documentCacheBytes?: number;
   limits?: Partial<GraphQLLimits>;
   plugins?: Plugin[];
   /** Execute with graphql-jit (default) or graphql-js (GRAPHQL_JIT=off). */
@@ -52,6 +55,10 @@ export function createGraphQLServer(options: GraphQLServerOptions) {
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
+    parserAndValidationCache: (() => {
+      const bytes = options.documentCacheBytes ?? 32 * 1024 * 1024;
+      return bytes > 0 ? documentCaches(bytes) : false;
+    })(),
     landingPage: false,
     cors: false, // handled once for every route by the app
     // GraphiQL's page is a 17 MB module: loaded on the first request for it, not at start-up
