@@ -12,6 +12,7 @@ const FLOORS: Record<string, number> = {
   db: 0,
   auth: 0,
   domain: 1,
+  console: 1, // the operator console's static files (over http)
   legacy: 2,
   repositories: 2,
   rollout: 3,
