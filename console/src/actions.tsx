@@ -36,7 +36,7 @@ export function describeResult(action: Action, flag: string, result: ActionResul
   if (!result.changed) return { kind: 'ok', text: `${flag}: nothing to change.` };
   return {
     kind: 'ok',
-    text: `${flag}: ${ACTION_LABELS[action].toLowerCase()} applied — ${result.percent} % ${mode(result.mode)} (version ${result.version}).`,
+    text: `${flag}: ${ACTION_LABELS[action].toLowerCase()} applied — ${result.percent} % ${mode(result.mode)}, shadow ${result.shadowPercent} % (version ${result.version}).`,
   };
 }
 

@@ -2,6 +2,10 @@
 // The operator's token is kept in session storage (gone when the tab closes); without configured
 // tokens (development) no token is needed.
 
+import type { Change, Live, Mismatch, Mode, Rollout } from './types.js';
+
+export type * from './types.js';
+
 const TOKEN_KEY = 'rollout-console-token';
 
 /** The gateway refused the token (401/403): the console asks for another. */
@@ -48,104 +52,6 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
   return body.data;
 }
 
-export type Mode = 'ACTIVE' | 'PAUSED' | 'KILLED';
-
-export interface Bucket {
-  le: number | null;
-  count: number;
-}
-
-export interface Counters {
-  decisions: { path: string; reason: string; count: number }[];
-  fallbacks: { cause: string; count: number }[];
-  errors: { path: string; count: number }[];
-  latency: {
-    path: string;
-    count: number;
-    meanSeconds: number;
-    p50Seconds: number | null;
-    p99Seconds: number | null;
-    buckets: Bucket[];
-  }[];
-}
-
-export interface Gate {
-  name: string;
-  status: string;
-  value: number | null;
-  limit: number | null;
-  text: string;
-}
-
-export interface Evidence {
-  version: number;
-  since: string;
-  replicas: number;
-  domainRequests: number;
-  domainErrors: number;
-  domainServed: number;
-  fallbacks: number;
-  comparisons: number;
-  mismatches: number;
-  noise: number;
-  errorRate: number | null;
-  fallbackRate: number | null;
-  mismatchRate: number | null;
-  noiseRate: number | null;
-  p99DomainSeconds: number | null;
-  p99LegacySeconds: number | null;
-  gates: Gate[];
-  decision: { action: string; reason: string; targetPercent: number | null } | null;
-}
-
-export interface Rollout {
-  flag: string;
-  percent: number;
-  mode: Mode;
-  steps: number[];
-  step: number | null;
-  nextStep: number | null;
-  version: number;
-  updatedAt: string;
-  updatedBy: string;
-  servingPercent: number;
-  servingMode: Mode;
-  shadowPercent: number;
-  fields: string[];
-  breaker: { state: 'CLOSED' | 'OPEN' | 'HALF_OPEN'; since: string };
-  guard: { steps: number[]; holdSeconds: number; onBreach: string } | null;
-  evidence: Evidence;
-  counters: Counters;
-}
-
-export interface Change {
-  id: string;
-  at: string;
-  by: string;
-  action: string;
-  fromPercent: number | null;
-  fromMode: Mode | null;
-  toPercent: number;
-  toMode: Mode;
-  version: number;
-  reason: string;
-  requestId: string | null;
-  detail: unknown;
-}
-
-export interface Mismatch {
-  id: string;
-  flag: string;
-  at: string;
-  version: number;
-  args: unknown;
-  keyHash: string | null;
-  primaryPath: string;
-  primaryMs: number;
-  shadowMs: number;
-  diff: { path: string; primary?: unknown; shadow?: unknown }[];
-}
-
 const ROLLOUT = `
   flag percent mode steps step nextStep version updatedAt updatedBy servingPercent servingMode
   shadowPercent fields
@@ -162,11 +68,6 @@ const ROLLOUT = `
     errors { path count }
     latency { path count meanSeconds p50Seconds p99Seconds buckets { le count } }
   }`;
-
-export interface Live {
-  rolloutFields: { coordinate: string; flag: string }[];
-  rollouts: Rollout[];
-}
 
 export const loadLive = () =>
   gql<Live>(`query ConsoleLive { rolloutFields { coordinate flag } rollouts { ${ROLLOUT} } }`);
@@ -203,7 +104,14 @@ const MUTATIONS: Record<Action, string> = {
 };
 
 export type ActionResult =
-  | { kind: 'changed'; version: number; percent: number; mode: Mode; changed: boolean }
+  | {
+      kind: 'changed';
+      version: number;
+      percent: number;
+      mode: Mode;
+      shadowPercent: number;
+      changed: boolean;
+    }
   | { kind: 'conflict'; message: string; current: Pick<Rollout, 'version' | 'percent' | 'mode'> }
   | { kind: 'rejected'; message: string; code: string };
 
@@ -220,7 +128,7 @@ export async function act(
     `mutation ConsoleAction($flag: String!, $reason: String!, $version: Int${withPercent ? ', $percent: Float!' : ''}) {
       result: ${MUTATIONS[action]}(flag: $flag, reason: $reason, expectedVersion: $version${withPercent ? ', percent: $percent' : ''}) {
         __typename
-        ... on RolloutChanged { rollout { version percent mode } change { id } }
+        ... on RolloutChanged { rollout { version percent mode shadowPercent } change { id } }
         ... on RolloutConflictError { message current { version percent mode } }
         ... on RolloutRejectedError { message code }
       }
@@ -246,6 +154,7 @@ export async function act(
     version: r.rollout.version,
     percent: r.rollout.percent,
     mode: r.rollout.mode,
+    shadowPercent: r.rollout.shadowPercent,
     changed: r.change !== null,
   };
 }

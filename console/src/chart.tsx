@@ -17,7 +17,8 @@ interface Props {
   lines: Line[];
   /** [times (s), ...one array per line]. */
   data: (number | null)[][];
-  yRange?: [number, number];
+  /** The y axis starts at the first and reaches at least the second (more when data does). */
+  yRange: [number, number];
 }
 
 export function Chart({ title, lines, data, yRange }: Props) {
@@ -31,10 +32,13 @@ export function Chart({ title, lines, data, yRange }: Props) {
       height: 180,
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: yRange ? { range: yRange } : { auto: true } },
+      scales: {
+        x: { time: true },
+        y: { range: (_u, _min, max) => [yRange[0], Math.max(yRange[1], max ?? 0)] },
+      },
       axes: [
         { stroke: '#333' },
-        { stroke: '#333', size: 60, values: (_u, vals) => vals.map((v) => lines[0]!.format(v)) },
+        { stroke: '#333', size: 72, values: (_u, vals) => vals.map((v) => lines[0]!.format(v)) },
       ],
       series: [
         {},

@@ -153,6 +153,7 @@ export function FieldPage({ rollout: r, coordinates, series, tick, onAction }: P
         <Chart
           title="Requests, fallbacks and failures per second, by path"
           data={traffic}
+          yRange={[0, 1]}
           lines={[
             { label: 'domain', color: DOMAIN, format: perSecond },
             { label: 'legacy', color: LEGACY, format: perSecond },
@@ -164,6 +165,7 @@ export function FieldPage({ rollout: r, coordinates, series, tick, onAction }: P
         <Chart
           title="Latency p50 and p99 per path"
           data={latency}
+          yRange={[0, 0.001]}
           lines={[
             { label: 'domain p50', color: DOMAIN, format: ms },
             { label: 'domain p99', color: DOMAIN, dash: [6, 4], format: ms },
@@ -174,6 +176,7 @@ export function FieldPage({ rollout: r, coordinates, series, tick, onAction }: P
         <Chart
           title="Shadow comparisons: real and noise mismatch rates"
           data={shadow}
+          yRange={[0, 0.05]}
           lines={[
             { label: 'real mismatches', color: RED, format: rate },
             { label: 'noise', color: GREY, dash: [6, 4], format: rate },

@@ -119,6 +119,9 @@ function App() {
   const [dialog, setDialog] = useState<Dialog>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
 
+  // A notice belongs to the page it was given on.
+  useEffect(() => setNotice(null), [route]);
+
   const done = (n: Notice) => {
     setDialog(null);
     setNotice(n);

@@ -12,8 +12,13 @@ export function guardText(r: Rollout): string {
 }
 
 export function stepText(r: Rollout): string {
+  const first = r.steps[0] ?? 100;
   const at =
-    r.step === null ? `between steps (${r.steps.join(', ')})` : `${r.step} of ${r.steps.length}`;
+    r.step !== null
+      ? `${r.step} of ${r.steps.length}`
+      : r.percent < first
+        ? `0 of ${r.steps.length}`
+        : 'off the schedule';
   return r.nextStep === null ? `${at}, last` : `${at}, next ${r.nextStep} %`;
 }
 

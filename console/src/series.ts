@@ -3,7 +3,7 @@
 // latency quantiles from the histogram's buckets, mismatch rates of the current step). Nothing
 // is stored on the server; a reload starts the charts over. Counters are this gateway process's:
 // when they go back (another process answered, or it restarted) the window starts again.
-import type { Bucket, Counters, Rollout } from './api.js';
+import type { Bucket, Counters, Rollout } from './types.js';
 
 export const WINDOW_MS = 10_000;
 /** Ten minutes at one poll every two seconds. */
