@@ -59,6 +59,34 @@ function Modal(props: { title: string; onClose: () => void; children: ComponentC
   );
 }
 
+/** The reason every change needs, and what went wrong with the last try. */
+function ReasonField(props: {
+  value: string;
+  onInput: (value: string) => void;
+  problem: string | null;
+}) {
+  return (
+    <>
+      <label>
+        Reason (recorded in the change log)
+        <input
+          name="reason"
+          type="text"
+          required
+          autoComplete="off"
+          value={props.value}
+          onInput={(e) => props.onInput((e.target as HTMLInputElement).value)}
+        />
+      </label>
+      {props.problem && (
+        <p class="notice error" role="alert">
+          {props.problem}
+        </p>
+      )}
+    </>
+  );
+}
+
 interface ActionProps {
   action: Action;
   /** The state as read when the dialog opened: its version is sent as expectedVersion. */
@@ -121,22 +149,7 @@ export function ActionDialog({ action, rollout, onDone, onClose }: ActionProps) 
             />
           </label>
         )}
-        <label>
-          Reason (recorded in the change log)
-          <input
-            name="reason"
-            type="text"
-            required
-            autoComplete="off"
-            value={reason}
-            onInput={(e) => setReason((e.target as HTMLInputElement).value)}
-          />
-        </label>
-        {problem && (
-          <p class="notice error" role="alert">
-            {problem}
-          </p>
-        )}
+        <ReasonField value={reason} onInput={setReason} problem={problem} />
         <div class="buttons">
           <button type="button" onClick={onClose}>
             Cancel
@@ -198,22 +211,7 @@ export function KillAllDialog(props: {
           Sends every caller of {live.length} flag{live.length === 1 ? '' : 's'} to the legacy path
           at once. Percentages are kept: resume a flag to restore it.
         </p>
-        <label>
-          Reason (recorded in the change log)
-          <input
-            name="reason"
-            type="text"
-            required
-            autoComplete="off"
-            value={reason}
-            onInput={(e) => setReason((e.target as HTMLInputElement).value)}
-          />
-        </label>
-        {problem && (
-          <p class="notice error" role="alert">
-            {problem}
-          </p>
-        )}
+        <ReasonField value={reason} onInput={setReason} problem={problem} />
         <div class="buttons">
           <button type="button" onClick={props.onClose}>
             Cancel

@@ -2,13 +2,13 @@
 // traffic, fallbacks, failures and p50/p99 latency per path, shadow comparisons with real and
 // noise mismatch rates, the guard's gates, the change log with the guard's evidence, and the
 // latest mismatches.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ACTION_LABELS } from './actions.js';
 import type { Action, Change, Mismatch, Rollout } from './api.js';
 import { loadFieldDetail } from './api.js';
-import { Chart, type Line } from './chart.js';
+import { Chart } from './chart.js';
 import { count, json, mismatchHref, mode, ms, pct, perSecond, rate, time } from './format.js';
-import { Badge, guardText, stepText } from './overview.js';
+import { Badge, guardText, stepText, TableHead } from './overview.js';
 import { decisionsOn, errorsOn, type Point, type SeriesStore } from './series.js';
 
 const DOMAIN = '#1d4ed8';
@@ -16,12 +16,56 @@ const LEGACY = '#b45309';
 const GREY = '#4b5563';
 const RED = '#b91c1c';
 
-const percentLine = (label: string, color: string, dash?: number[]): Line => ({
-  label,
-  color,
-  ...(dash ? { dash } : {}),
-  format: (v) => pct(v),
-});
+type Format = (v: number | null) => string;
+type Spec = [
+  label: string,
+  color: string,
+  format: Format,
+  dash: number[] | undefined,
+  key: keyof Point,
+];
+const DASH = [6, 4];
+
+/** The charts of a flag's page: each line a series of the points kept in the page. */
+const CHARTS: { title: string; yRange: [number, number]; lines: Spec[] }[] = [
+  {
+    title: 'Domain share of decisions vs configured percentage',
+    yRange: [0, 100],
+    lines: [
+      ['domain share', DOMAIN, pct, undefined, 'share'],
+      ['configured', GREY, pct, DASH, 'configured'],
+    ],
+  },
+  {
+    title: 'Requests, fallbacks and failures per second, by path',
+    yRange: [0, 1],
+    lines: [
+      ['domain', DOMAIN, perSecond, undefined, 'domainRps'],
+      ['legacy', LEGACY, perSecond, undefined, 'legacyRps'],
+      ['fallbacks', RED, perSecond, [4, 3], 'fallbackRps'],
+      ['domain failures', RED, perSecond, undefined, 'domainErrorRps'],
+      ['legacy failures', GREY, perSecond, [2, 2], 'legacyErrorRps'],
+    ],
+  },
+  {
+    title: 'Latency p50 and p99 per path',
+    yRange: [0, 0.001],
+    lines: [
+      ['domain p50', DOMAIN, ms, undefined, 'p50Domain'],
+      ['domain p99', DOMAIN, ms, DASH, 'p99Domain'],
+      ['legacy p50', LEGACY, ms, undefined, 'p50Legacy'],
+      ['legacy p99', LEGACY, ms, DASH, 'p99Legacy'],
+    ],
+  },
+  {
+    title: 'Shadow comparisons: real and noise mismatch rates',
+    yRange: [0, 0.05],
+    lines: [
+      ['real mismatches', RED, rate, undefined, 'mismatchRate'],
+      ['noise', GREY, rate, DASH, 'noiseRate'],
+    ],
+  },
+];
 
 function columns(points: Point[], keys: (keyof Point)[]): (number | null)[][] {
   return [points.map((p) => p.t), ...keys.map((k) => points.map((p) => p[k] as number | null))];
@@ -55,23 +99,6 @@ interface Props {
 export function FieldPage({ rollout: r, coordinates, series, tick, onAction }: Props) {
   const { detail, error } = useFieldDetail(r.flag, tick);
   const points = series.points(r.flag);
-  const share = useMemo(() => columns(points, ['share', 'configured']), [tick, r.flag]);
-  const traffic = useMemo(
-    () =>
-      columns(points, [
-        'domainRps',
-        'legacyRps',
-        'fallbackRps',
-        'domainErrorRps',
-        'legacyErrorRps',
-      ]),
-    [tick, r.flag],
-  );
-  const latency = useMemo(
-    () => columns(points, ['p50Domain', 'p99Domain', 'p50Legacy', 'p99Legacy']),
-    [tick, r.flag],
-  );
-  const shadow = useMemo(() => columns(points, ['mismatchRate', 'noiseRate']), [tick, r.flag]);
   const e = r.evidence;
   const c = r.counters;
   const lat = (path: string) => c.latency.find((l) => l.path === path);
@@ -144,59 +171,23 @@ export function FieldPage({ rollout: r, coordinates, series, tick, onAction }: P
       </dl>
 
       <div class="charts">
-        <Chart
-          title="Domain share of decisions vs configured percentage"
-          data={share}
-          yRange={[0, 100]}
-          lines={[percentLine('domain share', DOMAIN), percentLine('configured', GREY, [6, 4])]}
-        />
-        <Chart
-          title="Requests, fallbacks and failures per second, by path"
-          data={traffic}
-          yRange={[0, 1]}
-          lines={[
-            { label: 'domain', color: DOMAIN, format: perSecond },
-            { label: 'legacy', color: LEGACY, format: perSecond },
-            { label: 'fallbacks', color: RED, dash: [4, 3], format: perSecond },
-            { label: 'domain failures', color: RED, format: perSecond },
-            { label: 'legacy failures', color: GREY, dash: [2, 2], format: perSecond },
-          ]}
-        />
-        <Chart
-          title="Latency p50 and p99 per path"
-          data={latency}
-          yRange={[0, 0.001]}
-          lines={[
-            { label: 'domain p50', color: DOMAIN, format: ms },
-            { label: 'domain p99', color: DOMAIN, dash: [6, 4], format: ms },
-            { label: 'legacy p50', color: LEGACY, format: ms },
-            { label: 'legacy p99', color: LEGACY, dash: [6, 4], format: ms },
-          ]}
-        />
-        <Chart
-          title="Shadow comparisons: real and noise mismatch rates"
-          data={shadow}
-          yRange={[0, 0.05]}
-          lines={[
-            { label: 'real mismatches', color: RED, format: rate },
-            { label: 'noise', color: GREY, dash: [6, 4], format: rate },
-          ]}
-        />
+        {CHARTS.map((c) => (
+          <Chart
+            key={c.title}
+            title={c.title}
+            yRange={c.yRange}
+            lines={c.lines.map(([label, color, format, dash]) => ({ label, color, format, dash }))}
+            data={columns(
+              points,
+              c.lines.map((l) => l[4]),
+            )}
+          />
+        ))}
       </div>
 
       <h2>Per path on this gateway (since it started)</h2>
       <table class="responsive">
-        <thead>
-          <tr>
-            <th scope="col">Path</th>
-            <th scope="col">Requests</th>
-            <th scope="col">Fallbacks</th>
-            <th scope="col">Failures</th>
-            <th scope="col">p50</th>
-            <th scope="col">p99</th>
-            <th scope="col">Mean</th>
-          </tr>
-        </thead>
+        <TableHead columns={['Path', 'Requests', 'Fallbacks', 'Failures', 'p50', 'p99', 'Mean']} />
         <tbody>
           {['domain', 'legacy'].map((path) => (
             <tr key={path}>
@@ -268,13 +259,7 @@ export function FieldPage({ rollout: r, coordinates, series, tick, onAction }: P
           <caption>
             Guard gates — next: {e.decision?.action ?? 'none'} ({e.decision?.reason ?? ''})
           </caption>
-          <thead>
-            <tr>
-              <th scope="col">Gate</th>
-              <th scope="col">Status</th>
-              <th scope="col">Result</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Gate', 'Status', 'Result']} />
           <tbody>
             {e.gates.map((g) => (
               <tr key={g.name}>
@@ -323,16 +308,7 @@ export function FieldPage({ rollout: r, coordinates, series, tick, onAction }: P
 function ChangeLog({ changes }: { changes: Change[] }) {
   return (
     <table class="responsive changes">
-      <thead>
-        <tr>
-          <th scope="col">When</th>
-          <th scope="col">Who</th>
-          <th scope="col">Action</th>
-          <th scope="col">Change</th>
-          <th scope="col">Version</th>
-          <th scope="col">Why</th>
-        </tr>
-      </thead>
+      <TableHead columns={['When', 'Who', 'Action', 'Change', 'Version', 'Why']} />
       <tbody>
         {changes.map((c) => {
           const evidence = (c.detail as { evidence?: unknown } | null)?.evidence;

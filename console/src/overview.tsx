@@ -22,6 +22,21 @@ export function stepText(r: Rollout): string {
   return r.nextStep === null ? `${at}, last` : `${at}, next ${r.nextStep} %`;
 }
 
+/** A table's column headers; an empty name is read out as `hidden`. */
+export function TableHead(props: { columns: string[]; hidden?: string }) {
+  return (
+    <thead>
+      <tr>
+        {props.columns.map((c) => (
+          <th scope="col" key={c}>
+            {c || <span class="visually-hidden">{props.hidden}</span>}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 export const Badge = (props: { kind: string; text: string }) => (
   <span class={`badge ${props.kind.toLowerCase()}`}>{props.text}</span>
 );
@@ -49,22 +64,21 @@ export function Overview({ live, series, onKill, onKillAll }: Props) {
         the stored state every gateway routes by.
       </p>
       <table class="fields responsive">
-        <thead>
-          <tr>
-            <th scope="col">Field</th>
-            <th scope="col">Flag</th>
-            <th scope="col">Percent</th>
-            <th scope="col">Mode</th>
-            <th scope="col">Step</th>
-            <th scope="col">Breaker</th>
-            <th scope="col">Guard</th>
-            <th scope="col">Domain share</th>
-            <th scope="col">Requests</th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={[
+            'Field',
+            'Flag',
+            'Percent',
+            'Mode',
+            'Step',
+            'Breaker',
+            'Guard',
+            'Domain share',
+            'Requests',
+            '',
+          ]}
+          hidden="Actions"
+        />
         <tbody>
           {live.rolloutFields.map((f) => {
             const r = byFlag.get(f.flag);

@@ -22,20 +22,10 @@ import { createIngester } from '../../src/ingest/ingester.js';
 import { ROLLOUT_FLAGS } from '../../src/rollout/flags.js';
 import { insertMismatch } from '../../src/rollout/pg-guard.js';
 import { buildApp, gql, tempLogPath } from '../helpers/app.js';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium.js';
 import { createTestDatabase, postgresUrl, type TestDatabase } from '../helpers/db.js';
 import { listen, type RunningServer } from '../helpers/running-app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-];
 const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
 const TOKEN = 'console-operator-token-0123456789';
 const OPERATOR = { authorization: `Bearer ${TOKEN}` };
@@ -115,7 +105,7 @@ describe.skipIf(!existsSync(CHROMIUM))('operator console in Chromium', { timeout
     coordinates = (await gql(a, '{ rolloutFields { coordinate } }')).body.data.rolloutFields.map(
       (f: { coordinate: string }) => f.coordinate,
     );
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   });
 
