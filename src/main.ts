@@ -127,9 +127,11 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: ending subscriptions, draining requests');
-    await callers.stop();
+    // The demo callers stop sending at once; their last requests finish while the server drains.
+    const callersStopped = callers.stop();
     await app.closeSubscriptions();
     await drain();
+    await callersStopped;
     await Promise.all(background.map((b) => b.stop()));
     await app.close();
     await handle.close();
