@@ -1,5 +1,5 @@
 // createApp(deps): one fetch handler (also a node:http handler) for /graphql, /api/v1, /metrics,
-// /health, /ready and /openapi.json. It only wires: everything it uses comes in through deps or
+// /health, /ready, /openapi.json and the operator console at /console. It only wires: everything it uses comes in through deps or
 // is built from them, so tests build many apps side by side.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { createServerAdapter } from '@whatwg-node/server';
 import { TokenAuthenticator } from './auth/tokens.js';
 import type { Config } from './config/env.js';
+import { CONSOLE_PATH, ConsoleAssets, findConsoleDir } from './console/assets.js';
 import type { DatabaseHandle } from './db/client.js';
 import {
   closeServices,
@@ -189,6 +190,9 @@ export function createApp(deps: AppDeps) {
     };
   });
 
+  // The operator console: static files built from console/, talking to /graphql like any client.
+  const consoleAssets = new ConsoleAssets(config.consoleDir ?? findConsoleDir());
+
   async function route(request: Request, serverContext: Record<string, unknown>) {
     const { pathname } = new URL(request.url);
     if (pathname === '/health') return health();
@@ -203,6 +207,7 @@ export function createApp(deps: AppDeps) {
       });
     }
     if (pathname === '/openapi.json') return jsonResponse(openApiDocument);
+    if (ConsoleAssets.owns(pathname)) return consoleAssets.respond(request);
     if (
       pathname === '/graphql' &&
       (request.method === 'GET' || request.method === 'HEAD') &&
@@ -226,8 +231,11 @@ export function createApp(deps: AppDeps) {
   }
 
   /** A bounded label for metrics: a fixed route, a legacy route template, or "other". */
-  const routeLabel = (pathname: string) =>
-    FIXED_ROUTES.has(pathname) ? pathname : (v1.find(pathname)?.route.path ?? 'other');
+  const routeLabel = (pathname: string) => {
+    if (FIXED_ROUTES.has(pathname)) return pathname;
+    if (ConsoleAssets.owns(pathname)) return CONSOLE_PATH;
+    return v1.find(pathname)?.route.path ?? 'other';
+  };
 
   /** Logs and counts an error nothing else handled; the client gets a JSON 500, no stack. */
   function unexpected(error: unknown, stage: UnexpectedErrorStage, fields: object): Response {

@@ -8,6 +8,7 @@ import { openDatabase } from './db/client.js';
 import { unrepairedDriverFiles } from './db/driver-quirks.js';
 import { runMigrations } from './db/migrate.js';
 import { seedDemoAlertRules } from './demo/alert-rules.js';
+import { createDemoCallers } from './demo/callers.js';
 import { seedReference } from './demo/seed.js';
 import { createSimulator } from './demo/simulator.js';
 import { createDrainableServer } from './http/drain.js';
@@ -110,16 +111,27 @@ async function main() {
       `  Legacy REST         ${base}/api/v1/events/recent`,
       `  Health / ready      ${base}/health  ${base}/ready`,
       `  Metrics             ${base}/metrics`,
+      `  Operator console    ${base}/console`,
     ].join('\n'),
   );
+  // Demo users reading the migrated fields, so the console has live numbers from the start.
+  const callers = createDemoCallers({
+    fetch: async (url, init) => app.fetch(url, init),
+    perSecond: config.demo ? config.demoCallers : 0,
+    onError: (error) => logger.debug({ err: error }, 'demo caller: request failed'),
+  });
+  callers.start();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: ending subscriptions, draining requests');
+    // The demo callers stop sending at once; their last requests finish while the server drains.
+    const callersStopped = callers.stop();
     await app.closeSubscriptions();
     await drain();
+    await callersStopped;
     await Promise.all(background.map((b) => b.stop()));
     await app.close();
     await handle.close();

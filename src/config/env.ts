@@ -19,6 +19,8 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default('data/pglite'),
   EVENT_LOG_PATH: z.string().min(1).default('logs/events/events_record.jsonl'),
   DEMO: onOff.optional(),
+  DEMO_CALLERS: z.coerce.number().min(0).max(1000).default(5),
+  CONSOLE_DIR: z.string().min(1).optional(),
   INGEST: onOff.default(true),
   ROLLOUT_PERCENT: percent.default(0),
   CORS_ORIGINS: z.string().optional(),
@@ -127,6 +129,10 @@ export interface Config {
   dataDir: string;
   eventLogPath: string;
   demo: boolean;
+  /** Demo read requests per second sent to the gateway itself (with demo data on; 0: none). */
+  demoCallers: number;
+  /** The built operator console (CONSOLE_DIR); default: dist/console of this package. */
+  consoleDir: string | undefined;
   ingest: boolean;
   rolloutPercent: Record<RolloutFlag, number>;
   /** `*`: any origin, never with credentials (not in production); else these origins exactly. */
@@ -238,6 +244,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.DATA_DIR,
     eventLogPath: e.EVENT_LOG_PATH,
     demo: e.DEMO ?? e.DATABASE_URL === undefined,
+    demoCallers: e.DEMO_CALLERS,
+    consoleDir: e.CONSOLE_DIR,
     ingest: e.INGEST,
     rolloutPercent,
     corsOrigins: cors.origins,

@@ -1,8 +1,8 @@
 // A page whose bytes never change while the process runs (GraphiQL: about 9 MB of HTML with its
-// scripts inlined), served compressed and cacheable: brotli or gzip by Accept-Encoding (each
-// compressed once, off the event loop, on first demand), a strong ETag per encoding, and
-// `Cache-Control: no-cache` so that browsers revalidate on every load and a reload is a 304 of a
-// few hundred bytes instead of the whole page.
+// scripts inlined; the operator console's files), served compressed and cacheable: brotli or
+// gzip by Accept-Encoding (each compressed once, off the event loop, on first demand), a strong
+// ETag per encoding, and by default `Cache-Control: no-cache` so that browsers revalidate on
+// every load and a reload is a 304 of a few hundred bytes instead of the whole page.
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
@@ -46,16 +46,26 @@ function matches(ifNoneMatch: string | null, etag: string): boolean {
     .some((t) => t === etag || t === '*');
 }
 
+export interface PageOptions {
+  /** Default `public, no-cache` (revalidate every time). */
+  cacheControl?: string;
+  /** Sent with every answer (e.g. security headers). */
+  headers?: Record<string, string>;
+}
+
 export class CompressedPage {
   #page: Promise<{ body: Bytes; etag: string; contentType: string }> | undefined;
   readonly #encoded = new Map<Encoding, Promise<Bytes>>();
 
   /** `render` is called once, on first demand. */
-  constructor(private readonly render: () => Promise<{ body: string; contentType: string }>) {}
+  constructor(
+    private readonly render: () => Promise<{ body: string | Bytes; contentType: string }>,
+    private readonly options: PageOptions = {},
+  ) {}
 
   async respond(request: Request): Promise<Response> {
     this.#page ??= this.render().then(({ body, contentType }) => {
-      const bytes = new TextEncoder().encode(body);
+      const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
       const etag = createHash('sha256').update(bytes).digest('base64url').slice(0, 27);
       return { body: bytes, etag, contentType };
     });
@@ -63,9 +73,10 @@ export class CompressedPage {
     const encoding = negotiateEncoding(request.headers.get('accept-encoding'));
     const etag = `"${page.etag}${encoding === 'identity' ? '' : `-${encoding}`}"`;
     const headers: Record<string, string> = {
+      ...this.options.headers,
       'content-type': page.contentType,
       etag,
-      'cache-control': 'public, no-cache',
+      'cache-control': this.options.cacheControl ?? 'public, no-cache',
       vary: 'Accept-Encoding',
     };
     if (matches(request.headers.get('if-none-match'), etag)) {

@@ -14,6 +14,7 @@ export const LATENCY_BUCKETS = [
 
 const MODES: readonly FlagState['mode'][] = ['active', 'paused', 'killed'];
 const FALLBACK_CAUSES: readonly FallbackCause[] = ['error', 'timeout'];
+const PATHS: readonly RolloutPath[] = ['domain', 'legacy'];
 // The method comes from the client; anything else is folded so it cannot grow the series set.
 const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -33,6 +34,8 @@ export interface Metrics {
   flags: ReadonlySet<string>;
   decisions: Counter<'flag' | 'path' | 'reason'>;
   fallbacks: Counter<'flag' | 'cause'>;
+  /** Resolutions of a path that failed (threw or overran its budget). */
+  pathErrors: Counter<'flag' | 'path'>;
   resolverDuration: Histogram<'flag' | 'path'>;
   percent: Gauge<'flag'>;
   mode: Gauge<'flag' | 'mode'>;
@@ -66,6 +69,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       name: 'gateway_rollout_fallbacks_total',
       help: 'Domain-path failures answered by the legacy path, by flag and cause.',
       labelNames: ['flag', 'cause'] as const,
+      registers,
+    }),
+    pathErrors: new Counter({
+      name: 'gateway_rollout_path_errors_total',
+      help: 'Resolutions of a rolled-out field that failed on a path (threw or overran its budget), by flag and path.',
+      labelNames: ['flag', 'path'] as const,
       registers,
     }),
     resolverDuration: new Histogram({
@@ -118,6 +127,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   // Fallbacks start at 0 so an alert on their rate sees a series before the first failure.
   for (const flag of flags) {
     for (const cause of FALLBACK_CAUSES) metrics.fallbacks.inc({ flag, cause }, 0);
+    for (const path of PATHS) metrics.pathErrors.inc({ flag, path }, 0);
   }
   return metrics;
 }
@@ -151,6 +161,7 @@ export function rolloutObserver(metrics: Metrics): RolloutObserver {
     decision: (decision) => recordDecision(metrics, decision),
     fallback: (flag, cause) => recordFallback(metrics, flag, cause),
     duration: (flag, path, seconds) => observeResolver(metrics, flag, path, seconds),
+    failed: (flag, path) => metrics.pathErrors.inc({ flag: flagLabel(metrics, flag), path }),
   };
 }
 

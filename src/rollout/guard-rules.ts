@@ -285,22 +285,29 @@ export function erfc(x: number): number {
   return x >= 0 ? r : 2 - r;
 }
 
-/** Quantile q of a histogram, interpolated linearly within its bucket (as Prometheus does). */
-export function quantile(histogram: number[], q: number): number {
+/**
+ * Quantile q of a histogram (counts per bucket, the last one unbounded), interpolated linearly
+ * within its bucket (as Prometheus does). `bounds` are the buckets' upper bounds in seconds.
+ */
+export function quantile(
+  histogram: number[],
+  q: number,
+  bounds: readonly number[] = GUARD_LATENCY_BUCKETS,
+): number {
   const total = sum(histogram);
   if (total === 0) return 0;
   const rank = q * total;
   let seen = 0;
   for (const [i, count] of histogram.entries()) {
     if (seen + count >= rank && count > 0) {
-      const lo = i === 0 ? 0 : GUARD_LATENCY_BUCKETS[i - 1]!;
-      const hi = GUARD_LATENCY_BUCKETS[i];
+      const lo = i === 0 ? 0 : bounds[i - 1]!;
+      const hi = bounds[i];
       if (hi === undefined) return lo; // past the last bound: at least that
       return lo + ((hi - lo) * (rank - seen)) / count;
     }
     seen += count;
   }
-  return GUARD_LATENCY_BUCKETS.at(-1)!;
+  return bounds.at(-1)!;
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);

@@ -19,6 +19,8 @@ export interface RolloutObserver {
   decision(decision: Decision): void;
   fallback(flag: string, cause: FallbackCause): void;
   duration(flag: string, path: RolloutPath, seconds: number): void;
+  /** A path's resolution failed: it threw or overran its budget (counted whatever followed). */
+  failed(flag: string, path: RolloutPath): void;
 }
 
 export interface RolloutRunnerOptions {
@@ -294,6 +296,9 @@ export class RequestRollout {
     const started = performance.now();
     try {
       return await run();
+    } catch (error) {
+      this.options.observer.failed(flag, path);
+      throw error;
     } finally {
       this.options.observer.duration(flag, path, (performance.now() - started) / 1000);
     }

@@ -10,18 +10,9 @@ import { chromium, type Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaticRolloutState } from '../doubles/static-rollout-state.js';
 import { buildApp } from '../helpers/app.js';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { listen, type RunningServer } from '../helpers/running-app.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 
 describe.skipIf(!existsSync(CHROMIUM))('GraphiQL in Chromium', () => {
   let test: TestDatabase;
@@ -46,7 +37,7 @@ describe.skipIf(!existsSync(CHROMIUM))('GraphiQL in Chromium', () => {
     const profile = await mkdtemp(join(tmpdir(), 'gw-chromium-'));
     const browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
-      args: FLAGS,
+      args: CHROMIUM_FLAGS,
     });
     try {
       const page = browser.pages()[0] ?? (await browser.newPage());

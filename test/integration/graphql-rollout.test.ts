@@ -139,6 +139,12 @@ describeEachDb('@rollout fields over /graphql', (db, _kind, queries) => {
     expect(metrics).toMatch(
       /gateway_rollout_fallbacks_total\{flag="events.recent",cause="error"\} 1/,
     );
+    expect(metrics).toMatch(
+      /gateway_rollout_path_errors_total\{flag="events.recent",path="domain"\} 1/,
+    );
+    expect(metrics).toMatch(
+      /gateway_rollout_path_errors_total\{flag="events.recent",path="legacy"\} 0/,
+    );
   });
 
   it('falls back when the domain path exceeds its time budget', async () => {

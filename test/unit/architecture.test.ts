@@ -12,6 +12,7 @@ const FLOORS: Record<string, number> = {
   http: 1,
   db: 1,
   auth: 1,
+  console: 2, // the operator console's static files (over http)
   domain: 2,
   legacy: 3,
   repositories: 3,

@@ -7,7 +7,7 @@ import { silentLogger } from '../doubles/silent-logger.js';
 import { StaticRolloutState } from '../doubles/static-rollout-state.js';
 
 function runner(percent: number, timeoutMs = 50) {
-  const observer = { decision: vi.fn(), fallback: vi.fn(), duration: vi.fn() };
+  const observer = { decision: vi.fn(), fallback: vi.fn(), duration: vi.fn(), failed: vi.fn() };
   const rollout = new RequestRollout(
     {
       store: new StaticRolloutState({ 'events.stream': percent }),

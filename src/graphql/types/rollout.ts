@@ -2,7 +2,7 @@
 // process routes by, recent changes and live counters), Query.rollouts and Query.rolloutChanges.
 // Every admin field needs a principal with the `rollout:admin` scope; refusals are logged.
 import { requireScope } from '../../auth/access.js';
-import type { RolloutCounters } from '../../ops/rollout-counters.js';
+import type { LatencyBucket, RolloutCounters } from '../../ops/rollout-counters.js';
 import { rolloutCounters } from '../../ops/rollout-counters.js';
 import type { RolloutChangeRow, RolloutRow } from '../../rollout/pg-rows.js';
 import { builder } from '../builder.js';
@@ -97,6 +97,30 @@ const FallbackCount = builder
     }),
   });
 
+const PathErrorCount = builder
+  .objectRef<RolloutCounters['errors'][number]>('RolloutPathErrorCount')
+  .implement({
+    description: 'How many resolutions of one path of the flag failed in this process.',
+    fields: (t) => ({
+      path: t.exposeString('path', { description: 'The path: domain or legacy.' }),
+      count: t.exposeFloat('count', {
+        description:
+          'Resolutions that threw or overran their budget since this process started (a failed domain read is also a fallback).',
+      }),
+    }),
+  });
+
+const LatencyBucketRef = builder.objectRef<LatencyBucket>('RolloutLatencyBucket').implement({
+  description: 'One bucket of a path latency histogram (cumulative, as in /metrics).',
+  fields: (t) => ({
+    le: t.exposeFloat('le', {
+      nullable: true,
+      description: 'Upper bound in seconds; null for the last, unbounded bucket.',
+    }),
+    count: t.exposeFloat('count', { description: 'Resolutions that took at most `le`.' }),
+  }),
+});
+
 const PathLatency = builder
   .objectRef<RolloutCounters['latency'][number]>('RolloutPathLatency')
   .implement({
@@ -105,9 +129,25 @@ const PathLatency = builder
       path: t.exposeString('path', { description: 'The path: domain or legacy.' }),
       count: t.exposeFloat('count', { description: 'Resolutions measured.' }),
       meanSeconds: t.exposeFloat('meanSeconds', { description: 'Mean latency in seconds.' }),
+      p50Seconds: t.exposeFloat('p50Seconds', {
+        nullable: true,
+        description:
+          'Median latency in seconds, interpolated within its histogram bucket; null without timings.',
+      }),
       p95Seconds: t.exposeFloat('p95Seconds', {
         nullable: true,
         description: 'Upper bound of the histogram bucket holding the 95th percentile.',
+      }),
+      p99Seconds: t.exposeFloat('p99Seconds', {
+        nullable: true,
+        description:
+          '99th percentile latency in seconds, interpolated within its histogram bucket; null without timings.',
+      }),
+      buckets: t.field({
+        type: [LatencyBucketRef],
+        description:
+          'The histogram itself, so a client can compute quantiles over an interval from two readings.',
+        resolve: (l) => l.buckets,
       }),
     }),
   });
@@ -124,6 +164,11 @@ const Counters = builder.objectRef<RolloutCounters>('RolloutCounters').implement
       type: [FallbackCount],
       description: 'Fallbacks to legacy by cause.',
       resolve: (c) => c.fallbacks,
+    }),
+    errors: t.field({
+      type: [PathErrorCount],
+      description: 'Failed resolutions by path.',
+      resolve: (c) => c.errors,
     }),
     latency: t.field({
       type: [PathLatency],
