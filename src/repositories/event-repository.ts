@@ -133,9 +133,16 @@ export interface DriverRow {
 export function toEventRecord(row: DriverRow): EventRecord {
   const text = row.evidence;
   let evidence: unknown;
+  // Parsed on first use: a REST shim prints `raw` and never reads it (parsing PostgreSQL's text
+  // form of a timestamptz was a tenth of such a request).
+  const at = row.occurred_at;
+  let occurredAt: Date | undefined;
   return {
     ts: row.ts,
-    occurredAt: new Date(row.occurred_at),
+    get occurredAt() {
+      occurredAt ??= new Date(at);
+      return occurredAt;
+    },
     type: row.type,
     cameraId: row.camera_id,
     trackId: row.track_id === null ? null : Number(row.track_id),
