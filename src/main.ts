@@ -49,12 +49,19 @@ async function main() {
     }
   }
   const startedAt = new Date();
+  // Start-up phases, in ms since the process started (logged with 'listening').
+  const phases: Record<string, number> = { modules: Math.round(performance.now()) };
+  const mark = (phase: string) => {
+    phases[phase] = Math.round(performance.now());
+  };
   const handle = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.dataDir,
     poolMax: config.dbPoolMax,
   });
+  mark('database');
   await runMigrations(handle);
+  mark('migrations');
   logger.info({ database: handle.kind }, 'database ready (migrations applied)');
 
   const background: { stop(): Promise<void> }[] = [];
@@ -90,7 +97,9 @@ async function main() {
     background.push(evaluator);
   }
 
+  mark('background');
   const app = createApp({ config, handle, logger, startedAt });
+  mark('app');
   // Route only by the committed rollout state, never by the environment's seed: do not listen
   // before the store has read the table (it keeps retrying every ROLLOUT_RESYNC_MS).
   await app.rolloutReady.catch((error: unknown) =>
@@ -103,7 +112,8 @@ async function main() {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
-  logger.info({ port }, 'listening');
+  mark('listening');
+  logger.info({ port, startupMs: phases }, 'listening');
   console.log(
     [
       `Gateway ready (${handle.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`,
