@@ -1,6 +1,6 @@
 // createApp(deps): one fetch handler (also a node:http handler) for /graphql, /api/v1, /metrics,
-// /health, /ready, /openapi.json and the operator console at /console. It only wires: everything it uses comes in through deps or
-// is built from them, so tests build many apps side by side.
+// /health, /ready, /openapi.json and the operator console at /console. It only wires: everything
+// it uses comes in through deps or is built from them, so tests build many apps side by side.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';

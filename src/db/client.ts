@@ -65,7 +65,7 @@ const PGLITE_CONF = ['shared_buffers=16MB'];
 /**
  * An initialized, empty PGlite data directory (initdb's output) that `npm run build` stores for
  * the installed PGlite version: a new data directory starts as a copy of it (~0.1 s) instead of
- * running initdb (~6 s, and ~450 MB of WASM memory the process would keep).
+ * running initdb (~6 s, and ~630 MB of WASM memory the process would keep).
  */
 export function pgliteTemplatePath(): string {
   const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as {
