@@ -8,6 +8,7 @@ import { parseCreate, parsePatch, requestHash } from '../../domain/alert-rules.j
 import type {
   AlertIssue,
   AlertRuleRow,
+  AlertRuleWriter,
   CreateRule,
   RuleWriteOutcome,
   UpdateRule,
@@ -164,6 +165,32 @@ function answer(outcome: RuleWriteOutcome): Saved {
 
 const writeTypes = [InvalidAlertRuleInputError, AlertRuleWriteConflictError];
 
+/**
+ * The rollout wiring both rule writes share: scope, validation before routing, and the same
+ * writer call on either path (`write` picks create or update, `toWrite` builds its argument).
+ */
+function ruleWrite<A extends { input: { forceDomain?: boolean | null } }, W>(
+  toWrite: (args: A, ctx: GraphQLContext) => W,
+  write: (writer: AlertRuleWriter, w: W) => Promise<RuleWriteOutcome>,
+) {
+  const on = (path: 'domain' | 'legacy') => (args: A, ctx: GraphQLContext) =>
+    write(ctx.services.alertRuleWrites[path], toWrite(args, ctx)).catch((e) =>
+      writeError(e, path, ctx),
+    );
+  return rolloutField<A, RuleWriteOutcome, Saved>(FLAG, {
+    scope: 'alerts:write',
+    mode: 'write',
+    answer,
+    forceDomain: (args) => args.input.forceDomain,
+    validate: (args, ctx) => {
+      requireScope(ctx, 'alerts:write');
+      toWrite(args, ctx);
+    },
+    domain: on('domain'),
+    legacy: on('legacy'),
+  });
+}
+
 builder.mutationField('createAlertRule', (t) =>
   t.field({
     type: AlertRuleSaved,
@@ -179,24 +206,7 @@ builder.mutationField('createAlertRule', (t) =>
     args: {
       input: t.arg({ type: CreateAlertRuleInput, required: true, description: 'The new rule.' }),
     },
-    ...rolloutField<CreateArgs, RuleWriteOutcome, Saved>(FLAG, {
-      scope: 'alerts:write',
-      mode: 'write',
-      answer,
-      forceDomain: (args) => args.input.forceDomain,
-      validate: (args, ctx) => {
-        requireScope(ctx, 'alerts:write');
-        toCreate(args, ctx);
-      },
-      domain: (args, ctx) =>
-        ctx.services.alertRuleWrites.domain
-          .create(toCreate(args, ctx))
-          .catch((e) => writeError(e, 'domain', ctx)),
-      legacy: (args, ctx) =>
-        ctx.services.alertRuleWrites.legacy
-          .create(toCreate(args, ctx))
-          .catch((e) => writeError(e, 'legacy', ctx)),
-    }),
+    ...ruleWrite(toCreate, (writer, rule: CreateRule) => writer.create(rule)),
   }),
 );
 
@@ -216,23 +226,6 @@ builder.mutationField('updateAlertRule', (t) =>
       id: t.arg.id({ required: true, description: 'The rule to change.' }),
       input: t.arg({ type: UpdateAlertRuleInput, required: true, description: 'What to change.' }),
     },
-    ...rolloutField<UpdateArgs, RuleWriteOutcome, Saved>(FLAG, {
-      scope: 'alerts:write',
-      mode: 'write',
-      answer,
-      forceDomain: (args) => args.input.forceDomain,
-      validate: (args, ctx) => {
-        requireScope(ctx, 'alerts:write');
-        toUpdate(args, ctx);
-      },
-      domain: (args, ctx) =>
-        ctx.services.alertRuleWrites.domain
-          .update(toUpdate(args, ctx))
-          .catch((e) => writeError(e, 'domain', ctx)),
-      legacy: (args, ctx) =>
-        ctx.services.alertRuleWrites.legacy
-          .update(toUpdate(args, ctx))
-          .catch((e) => writeError(e, 'legacy', ctx)),
-    }),
+    ...ruleWrite(toUpdate, (writer, rule: UpdateRule) => writer.update(rule)),
   }),
 );
