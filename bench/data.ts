@@ -17,9 +17,12 @@ export const EVENT_TYPES = [
   'HANDWASHING_ACTIVE',
 ] as const;
 
-/** The SQL drizzle sends for the shim's default query (EventRepository.recentEvents). */
+/**
+ * The SQL drizzle sends for the shim's default query (EventRepository.recentEvents of the logged
+ * lines only, as the shim's selection `{ logLine }` asks).
+ */
 export const RECENT_SQL =
-  'select "ts", "occurred_at", "type", "camera_id", "track_id", "evidence"::text, "raw" from "events" where "events"."occurred_at" >= $1 order by "events"."occurred_at" desc, "events"."id" desc limit $2';
+  'select "raw" from "events" where "events"."occurred_at" >= $1 order by "events"."occurred_at" desc, "events"."id" desc limit $2';
 
 /** A postgres:// URL with another database name. */
 export function withDatabase(url: string, name: string): string {

@@ -88,7 +88,10 @@ export async function checkRecentSql(url: string): Promise<void> {
   const seen: string[] = [];
   const handle = await openDatabase({ url, poolMax: 1, onQuery: (q) => seen.push(q) });
   try {
-    await new EventRepository(handle.db).recentEvents({ limit: 100, since: new Date() });
+    await new EventRepository(handle.db).recentEvents(
+      { limit: 100, since: new Date() },
+      { projection: 'raw' },
+    );
   } finally {
     await handle.close();
   }

@@ -33,12 +33,24 @@ export interface EventSource {
   /**
    * The newest `limit` matching events in the window, newest first (ties: later-recorded first).
    * `signal`: when it aborts, the read is abandoned (and its query cancelled where the driver can).
+   * `projection`: which parts of each event the caller reads; a source may leave out the others.
    */
-  recentEvents(query: RecentEventsQuery, options?: ReadOptions): Promise<EventRecord[]>;
+  recentEvents(query: RecentEventsQuery, options?: EventReadOptions): Promise<EventRecord[]>;
 }
 
 export interface ReadOptions {
   signal?: AbortSignal | undefined;
+}
+
+/**
+ * The parts of an event a reader uses: only the logged line (`raw`, what the REST shim prints),
+ * only the typed fields (everything but `raw`), or both. Reading a part left out throws.
+ */
+export type EventProjection = 'raw' | 'typed' | 'all';
+
+export interface EventReadOptions extends ReadOptions {
+  /** Default 'all'. */
+  projection?: EventProjection | undefined;
 }
 
 /** The realtime statistics of the legacy `/api/v1/statistics/realtime`, as typed values. */

@@ -35,6 +35,11 @@ type PathResolver<Args, Ctx, R> = (
   info: GraphQLResolveInfo,
   /** Aborts when the domain path's time budget is spent (its query should be cancelled). */
   signal?: AbortSignal,
+  /**
+   * Reads: the answer will be compared with the other path's (shadow), so read everything the
+   * comparator looks at; otherwise reading what the caller selected is enough.
+   */
+  comparable?: boolean,
 ) => Promise<R>;
 
 export interface RolloutImplementations<Args, Ctx, R> {
@@ -129,7 +134,8 @@ function route<Args extends object, R>(
     ? impls.forceDomain(args)
     : ((args as { forceDomain?: boolean | null }).forceDomain ?? undefined);
   const paths = {
-    domain: (signal?: AbortSignal) => impls.domain(args, ctx, info, signal),
+    domain: (signal?: AbortSignal, comparable?: boolean) =>
+      impls.domain(args, ctx, info, signal, comparable),
     legacy: () => impls.legacy(args, ctx, info),
   };
   if (impls.mode === 'write') return ctx.rollout.write(flag, force, paths);

@@ -39,9 +39,13 @@ export interface Proving {
   evidence?: EvidenceRecorder;
 }
 
-/** A read's two paths; the domain path gets a signal that aborts past its time budget. */
+/**
+ * A read's two paths. The domain path gets a signal that aborts past its time budget, and
+ * `comparable` when its answer will be compared with the other path's: it then reads everything
+ * the comparator looks at, not only what the caller selected.
+ */
 export interface ReadPaths<T> {
-  domain: (signal: AbortSignal) => Promise<T>;
+  domain: (signal: AbortSignal, comparable: boolean) => Promise<T>;
   legacy: () => Promise<T>;
 }
 
@@ -164,12 +168,14 @@ export class RequestRollout {
   ): Promise<T> {
     const decision = this.decide(flag, forceDomain);
     const meta = this.options.store.meta?.(flag) ?? NO_META;
-    const { evidence } = this.options.proving ?? {};
+    const { evidence, shadow: shadows } = this.options.proving ?? {};
     if (decision.reason === 'bucket' && this.info.stickyKey) {
       evidence?.bucket(flag, meta.version, decision.path, this.info.stickyKey);
     }
+    // Sampled before the answer: a domain answer that will be compared reads what is compared.
+    const compared = shadow && shadows?.sampled(meta.shadowPercent) ? shadow : undefined;
     if (decision.path === 'domain') {
-      const served = await this.readDomain(flag, decision, meta, paths, shadow);
+      const served = await this.readDomain(flag, decision, meta, paths, compared);
       if (served.ok) return served.value;
     } else {
       this.report(decision);
@@ -180,7 +186,7 @@ export class RequestRollout {
     evidence?.legacyRun(flag, meta.version, ms / 1000);
     // After a fallback the domain path just failed: nothing to compare.
     if (!this.reports.get(flag)?.fallback)
-      this.shadow(flag, meta, 'legacy', value, ms, paths, shadow);
+      this.shadow(flag, meta, 'legacy', value, ms, paths, compared);
     return value;
   }
 
@@ -239,7 +245,7 @@ export class RequestRollout {
       report = this.report(decision);
       const controller = new AbortController();
       return this.timed(flag, 'domain', () =>
-        this.withBudget(flag, () => paths.domain(controller.signal), controller),
+        this.withBudget(flag, () => paths.domain(controller.signal, Boolean(shadow)), controller),
       );
     };
     try {
@@ -263,7 +269,7 @@ export class RequestRollout {
     }
   }
 
-  /** Submits the shadow comparison of an answered read, if the request is in the share. */
+  /** Submits the shadow comparison of an answered read (`spec`: the request is in the share). */
   private shadow<T>(
     flag: string,
     meta: FlagMeta,
@@ -274,8 +280,9 @@ export class RequestRollout {
     spec: ShadowSpec<T> | undefined,
   ): void {
     const { shadow, breakers } = this.options.proving ?? {};
-    if (!shadow || !spec || !shadow.sampled(meta.shadowPercent)) return;
+    if (!shadow || !spec) return;
     const key = this.info.stickyKey;
+    const compareDomain = (signal: AbortSignal) => paths.domain(signal, true);
     const task = {
       flag,
       version: meta.version,
@@ -283,8 +290,8 @@ export class RequestRollout {
       primaryPath,
       primary,
       primaryMs,
-      runShadow: primaryPath === 'domain' ? () => paths.legacy() : paths.domain,
-      runPrimary: primaryPath === 'domain' ? paths.domain : () => paths.legacy(),
+      runShadow: primaryPath === 'domain' ? () => paths.legacy() : compareDomain,
+      runPrimary: primaryPath === 'domain' ? compareDomain : () => paths.legacy(),
       args: spec.args,
       keyHash: key ? createHash('sha256').update(key).digest('hex').slice(0, 16) : null,
     };

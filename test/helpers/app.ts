@@ -6,13 +6,25 @@ import { join } from 'node:path';
 import { type AppDeps, createApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config/env.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
+import { seedReference } from '../../src/demo/seed.js';
+import { createIngester } from '../../src/ingest/ingester.js';
 import { silentLogger } from '../doubles/silent-logger.js';
+import { logText } from '../fixtures/legacy-log.js';
 
 export const FROZEN_NOW = new Date('2026-11-29T10:00:00.000Z');
 
 export async function tempLogPath(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'gw-log-'));
   return join(dir, 'events_record.jsonl');
+}
+
+/** The fixture log in a temp file, ingested into `handle` (with the reference data); its path. */
+export async function ingestedFixtureLog(handle: DatabaseHandle): Promise<string> {
+  const path = await tempLogPath();
+  await writeFile(path, logText());
+  await seedReference(handle);
+  await createIngester({ handle, logPath: path }).runOnce();
+  return path;
 }
 
 export async function writeLog(path: string, lines: string[]): Promise<void> {

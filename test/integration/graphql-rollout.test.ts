@@ -1,13 +1,10 @@
 // The @rollout fields through /graphql: decisions reported in extensions.rollout, sticky per
 // key, forcing by policy, fallback on failure and timeout (counted), argument bounds, and
 // DataLoader batching on both paths.
-import { writeFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { seedReference } from '../../src/demo/seed.js';
-import { createIngester } from '../../src/ingest/ingester.js';
 import { StaticRolloutState } from '../doubles/static-rollout-state.js';
-import { IN_WINDOW, logText } from '../fixtures/legacy-log.js';
-import { buildApp, gql, tempLogPath } from '../helpers/app.js';
+import { IN_WINDOW } from '../fixtures/legacy-log.js';
+import { buildApp, gql, ingestedFixtureLog } from '../helpers/app.js';
 import { describeEachDb } from '../helpers/db.js';
 
 const RECENT = `query($limit: Int, $force: Boolean) {
@@ -17,10 +14,7 @@ const RECENT = `query($limit: Int, $force: Boolean) {
 describeEachDb('@rollout fields over /graphql', (db, _kind, queries) => {
   let logPath: string;
   beforeAll(async () => {
-    logPath = await tempLogPath();
-    await writeFile(logPath, logText());
-    await seedReference(db());
-    await createIngester({ handle: db(), logPath }).runOnce();
+    logPath = await ingestedFixtureLog(db());
   });
 
   const app = (percent: number, extra: Parameters<typeof buildApp>[1] = {}) =>

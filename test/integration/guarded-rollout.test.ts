@@ -259,6 +259,34 @@ describeEachDb('guarded rollouts', (db) => {
     );
   });
 
+  it('compares a REST shim answer on the typed fields, though the shim prints only the lines', async () => {
+    // Wrong on every read: the first event's type is not what was logged (its line is).
+    const gw = await gateway((real) => ({
+      recentEvents: async (query, options) =>
+        (await real.recentEvents(query, options)).map((e, i) =>
+          i === 0 ? ({ ...e, type: 'WRONG' } as EventRecord) : e,
+        ),
+    }));
+    await admin(
+      gw,
+      `mutation { setRolloutPercentage(flag: "${FLAG}", percent: 100, reason: "all") { __typename } }`,
+    );
+    await admin(
+      gw,
+      `mutation { setRolloutShadow(flag: "${FLAG}", percent: 100, reason: "compare") { __typename } }`,
+    );
+    for (let i = 0; i < 5; i++) {
+      const response = await gw.fetch('http://gateway/api/v1/events/recent?limit=5&minutes=1440');
+      expect(response.headers.get('x-rollout-path')).toBe('domain');
+      expect(await response.text()).not.toContain('WRONG');
+    }
+    await gw.proving.settled();
+    const metrics = await (await gw.fetch('http://gateway/metrics')).text();
+    expect(metrics).toMatch(
+      /gateway_shadow_comparisons_total\{flag="events.recent",outcome="mismatch"\} 5\b/,
+    );
+  });
+
   it('classifies a time-dependent difference as noise, not as a mismatch', async () => {
     // Both paths stamp each event with the moment they read it: two runs never agree.
     const stamp = (source: EventSource): EventSource => ({

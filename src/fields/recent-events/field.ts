@@ -1,11 +1,11 @@
 // Query.recentEvents under @rollout: the newest events of a window, from the domain `events`
 // table or the legacy log, with the same arguments and the same order.
 
-import type { EventRecord } from '../../domain/types.js';
+import type { EventProjection, EventRecord } from '../../domain/types.js';
 import { builder } from '../../graphql/builder.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { rolloutField } from '../../graphql/rollout-directive.js';
-import { Event } from '../../graphql/types/event.js';
+import { Event, eventProjection } from '../../graphql/types/event.js';
 import { type ArgValues, argValue, checkArgs, graphqlArgs } from '../args.js';
 import { recentEventsComparator } from './compare.js';
 import { args, FLAG } from './spec.js';
@@ -19,13 +19,21 @@ builder.queryField('recentEvents', (t) =>
     args: graphqlArgs(t.arg, args),
     ...rolloutField<Args, EventRecord[]>(FLAG, {
       validate: (values) => checkArgs(args, values),
-      domain: (values, ctx, _info, signal) =>
-        ctx.services.events.domain.recentEvents(toQuery(values, ctx), { signal }),
+      domain: (values, ctx, info, signal, comparable) =>
+        ctx.services.events.domain.recentEvents(toQuery(values, ctx), {
+          signal,
+          // A compared answer also reads what the comparator looks at (the typed fields).
+          projection: comparable ? widen(eventProjection(info)) : eventProjection(info),
+        }),
       legacy: (values, ctx) => ctx.services.events.legacy.recentEvents(toQuery(values, ctx)),
       compare: recentEventsComparator,
     }),
   }),
 );
+
+function widen(projection: EventProjection): EventProjection {
+  return projection === 'raw' ? 'all' : projection;
+}
 
 function toQuery(values: Args, ctx: GraphQLContext) {
   const minutes = argValue(args, values, 'minutes')!;

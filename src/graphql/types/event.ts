@@ -1,5 +1,7 @@
-// Event: one detection event, whichever path read it.
-import type { EventRecord } from '../../domain/types.js';
+// Event: one detection event, whichever path read it; and which parts of the events a selection
+// of Event fields reads (`eventProjection`), so a reader can leave out the others.
+import { type FieldNode, type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
+import type { EventProjection, EventRecord } from '../../domain/types.js';
 import { builder } from '../builder.js';
 import { Camera, Region } from './camera.js';
 
@@ -53,3 +55,49 @@ export const Event = builder.objectRef<EventRecord>('Event').implement({
     }),
   }),
 });
+
+/** The record part each Event field reads; a field missing here reads everything. */
+const PART: Record<string, 'raw' | 'typed' | 'none'> = {
+  timestamp: 'typed',
+  ts: 'typed',
+  type: 'typed',
+  cameraId: 'typed',
+  trackId: 'typed',
+  evidence: 'typed',
+  camera: 'typed',
+  region: 'typed',
+  logLine: 'raw',
+  __typename: 'none',
+};
+
+/** Per field node of a (cached) document: its projection. */
+const projections = new WeakMap<FieldNode, EventProjection>();
+
+/**
+ * The parts of the events a field of type [Event] reads, from its selection (fragments
+ * included; a field under @include/@skip counts as selected).
+ */
+export function eventProjection(info: GraphQLResolveInfo): EventProjection {
+  const node = info.fieldNodes[0]!;
+  let projection = projections.get(node);
+  if (projection === undefined) {
+    const parts = new Set<string>();
+    const visited = new Set<string>();
+    const walk = (set: SelectionSetNode | undefined) => {
+      for (const selection of set?.selections ?? []) {
+        if (selection.kind === Kind.FIELD) parts.add(PART[selection.name.value] ?? 'all');
+        else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet);
+        else if (!visited.has(selection.name.value)) {
+          visited.add(selection.name.value);
+          walk(info.fragments[selection.name.value]?.selectionSet);
+        }
+      }
+    };
+    for (const field of info.fieldNodes) walk(field.selectionSet);
+    const raw = parts.has('raw') || parts.has('all');
+    const typed = parts.has('typed') || parts.has('all');
+    projection = raw && typed ? 'all' : typed ? 'typed' : 'raw';
+    projections.set(node, projection);
+  }
+  return projection;
+}
