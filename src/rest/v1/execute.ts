@@ -70,15 +70,17 @@ export function rolloutHeaders(report: RolloutReport | undefined): Record<string
 
 /**
  * A legacy JSON body (already encoded, compact), as FastAPI's JSONResponse sent it. The server
- * adapter's own Response class: node:http gets its string body as is, where a global Response
- * would be read back through a web stream (a tenth of a shim request).
+ * adapter's own Response class: node:http gets the bytes as they are, where a global Response
+ * would be read back through a web stream (a tenth of a shim request). Encoded once here: a
+ * string body would be measured twice (here and by node:http) and encoded again on the socket.
  */
 export function legacyJson(body: string, status = 200, headers: Record<string, string> = {}) {
-  return new ServerResponse(body, {
+  const bytes = Buffer.from(body);
+  return new ServerResponse(bytes, {
     status,
     headers: {
       'content-type': 'application/json',
-      'content-length': String(Buffer.byteLength(body)),
+      'content-length': String(bytes.length),
       ...headers,
     },
   });
