@@ -60,6 +60,9 @@ export function createGraphQLServer(options: GraphQLServerOptions) {
       return bytes > 0 ? documentCaches(bytes) : false;
     })(),
     landingPage: false,
+    // The app refuses a body over BODY_LIMIT_BYTES before yoga sees it; yoga's own check would
+    // pipe every body through a TransformStream again (a stream pipeline per request).
+    maxRequestBodySize: false,
     cors: false, // handled once for every route by the app
     // GraphiQL's page is a 17 MB module: loaded on the first request for it, not at start-up
     // (it would be a third of the idle heap).
