@@ -24,6 +24,10 @@ export const EVENT_TYPES = [
 export const RECENT_SQL =
   'select "raw" from "events" where "events"."occurred_at" >= $1 order by "events"."occurred_at" desc, "events"."id" desc limit $2';
 
+/** The SQL drizzle sends for recentEvents' typed fields (what /graphql's scenarios select). */
+export const TYPED_SQL =
+  'select "ts", "occurred_at", "type", "camera_id", "track_id", "evidence"::text from "events" where "events"."occurred_at" >= $1 order by "events"."occurred_at" desc, "events"."id" desc limit $2';
+
 /** A postgres:// URL with another database name. */
 export function withDatabase(url: string, name: string): string {
   const u = new URL(url);

@@ -6,7 +6,7 @@ import { type DatabaseHandle, openDatabase } from '../src/db/client.js';
 import type { StatisticsSource } from '../src/domain/types.js';
 import { EventRepository } from '../src/repositories/event-repository.js';
 import { StatisticsRepository } from '../src/repositories/statistics-repository.js';
-import { RECENT_SQL } from './data.js';
+import { RECENT_SQL, TYPED_SQL } from './data.js';
 import { RawStatistics } from './raw-statistics.js';
 
 export interface Plan {
@@ -88,12 +88,13 @@ export async function checkRecentSql(url: string): Promise<void> {
   const seen: string[] = [];
   const handle = await openDatabase({ url, poolMax: 1, onQuery: (q) => seen.push(q) });
   try {
-    await new EventRepository(handle.db).recentEvents(
-      { limit: 100, since: new Date() },
-      { projection: 'raw' },
-    );
+    const repository = new EventRepository(handle.db);
+    await repository.recentEvents({ limit: 100, since: new Date() }, { projection: 'raw' });
+    await repository.recentEvents({ limit: 100, since: new Date() }, { projection: 'typed' });
   } finally {
     await handle.close();
   }
-  if (seen[0] !== RECENT_SQL) throw new Error(`the repository's SQL changed:\n${seen[0]}`);
+  if (seen[0] !== RECENT_SQL || seen[1] !== TYPED_SQL) {
+    throw new Error(`the repository's SQL changed:\n${seen.join('\n')}`);
+  }
 }

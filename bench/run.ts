@@ -149,14 +149,19 @@ async function main(): Promise<number> {
     const list = scenarios(sizes, now, Boolean(opts.compare)).filter(
       (s) => !only || only.includes(s.name.replace('before:', '')) || s.name === 'baseline',
     );
-    let baselineBody: string | undefined;
+    const bodies = new Map<string, string>();
     for (const s of list) {
       const answer = await fetchOnce(base[s.server].base, s.request);
       const problem = s.check(answer);
-      if (s.name === 'baseline') baselineBody = answer.body;
+      bodies.set(s.name, answer.body);
       if (problem) throw new Error(`${s.name}: ${problem}`);
-      if (s.sameAsBaseline && answer.body !== baselineBody) {
+      if (s.sameAsBaseline && answer.body !== bodies.get('baseline')) {
         throw new Error(`${s.name}: answer differs from the baseline's bytes`);
+      }
+      if (s.sameAs && bodies.has(s.sameAs) && answer.body !== bodies.get(s.sameAs)) {
+        throw new Error(
+          `${s.name}: answer differs from ${s.sameAs}'s bytes:\n${answer.body.slice(-300)}\n${bodies.get(s.sameAs)!.slice(-300)}`,
+        );
       }
     }
     say('every scenario answered correctly; measuring');

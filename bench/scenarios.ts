@@ -19,11 +19,15 @@ export interface Scenario {
   connections?: number;
   /** Must answer the same bytes as the baseline. */
   sameAsBaseline?: boolean;
+  /** Must answer the same bytes as this (earlier) scenario. */
+  sameAs?: string;
   /** A problem with this answer, or undefined. */
   check(answer: Answer): string | undefined;
 }
 
 const RECENT = '/api/v1/events/recent?limit=100&minutes=60';
+/** The baseline server's path answering what /graphql answers for recentEvents(limit: 100). */
+export const GRAPHQL_BYTES = '/graphql-bytes?limit=100&minutes=60';
 /** Operations of this name resolve Query.recentEvents without the @rollout runner (BENCH_AB). */
 export const WITHOUT_ROLLOUT = 'BenchWithoutRollout';
 /** The REST shim's GraphQL document (src/rest/v1/events.ts). */
@@ -194,6 +198,14 @@ function list(
       server: 'gateway',
       request: gql(`{ recentEvents(limit: 100) { ${FIELDS} } }`),
       check: graphql('events.recent', 'domain', hundred),
+    },
+    {
+      name: 'baseline-graphql',
+      label: `baseline for /graphql: node:http + postgres.js sending the bytes of recentEvents(limit: 100) { ${FIELDS} }`,
+      server: 'baseline',
+      request: { method: 'GET', path: GRAPHQL_BYTES },
+      sameAs: 'graphql-fields',
+      check: (a) => (a.status === 200 ? undefined : `status ${a.status}`),
     },
     {
       name: 'graphql-camera',

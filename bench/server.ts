@@ -19,9 +19,9 @@ import { seedReference } from '../src/demo/seed.js';
 import type { RolloutImplementations } from '../src/graphql/rollout-directive.js';
 import { createLogger } from '../src/ops/logger.js';
 import { schema } from '../src/schema.js';
-import { RECENT_SQL } from './data.js';
+import { RECENT_SQL, TYPED_SQL } from './data.js';
 import { RawStatistics } from './raw-statistics.js';
-import { WITHOUT_ROLLOUT } from './scenarios.js';
+import { GRAPHQL_BYTES, WITHOUT_ROLLOUT } from './scenarios.js';
 
 function baseline(url: string) {
   const sql = postgres(url, { max: Number(process.env.DB_POOL_MAX ?? 10), onnotice: () => {} });
@@ -37,6 +37,13 @@ function baseline(url: string) {
     const limit = Number(q.get('limit') ?? 100);
     const since = new Date(Date.now() - Number(q.get('minutes') ?? 60) * 60_000).toISOString();
     try {
+      if (req.url?.startsWith(GRAPHQL_BYTES.split('?')[0]!)) {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(
+          graphqlBytes(await sql.unsafe<TypedRow[]>(TYPED_SQL, [since, limit], { prepare: true })),
+        );
+        return;
+      }
       // Prepared (postgres.js's default): the practical limit of this query from Node.
       const rows = await sql.unsafe<{ raw: string }[]>(RECENT_SQL, [since, limit], {
         prepare: true,
@@ -51,6 +58,34 @@ function baseline(url: string) {
   };
   return { handler, close: () => sql.end({ timeout: 5 }) };
 }
+
+interface TypedRow {
+  occurred_at: Date;
+  type: string | null;
+  camera_id: string | null;
+  track_id: string | null;
+  evidence: string | null;
+}
+
+/** What /graphql answers for recentEvents(limit: 100) { timestamp type cameraId trackId evidence }. */
+function graphqlBytes(rows: TypedRow[]): string {
+  const recentEvents = rows.map((r) => {
+    const track = r.track_id === null ? null : Number(r.track_id);
+    return {
+      timestamp: r.occurred_at.toISOString(),
+      type: r.type,
+      cameraId: r.camera_id,
+      trackId: track !== null && Math.abs(track) <= 2 ** 31 - 1 ? track : null,
+      evidence: r.evidence === null ? null : JSON.parse(r.evidence),
+    };
+  });
+  return JSON.stringify({ data: { recentEvents }, extensions: { rollout: GRAPHQL_ROLLOUT } });
+}
+
+/** The gateway's report of the domain path at 100%. */
+const GRAPHQL_ROLLOUT = {
+  'events.recent': { path: 'domain', reason: 'bucket', fallback: false, percent: 100 },
+};
 
 /**
  * In operations named WITHOUT_ROLLOUT, Query.recentEvents runs its own validate + domain path
