@@ -12,7 +12,9 @@
 // - subscriptions, and any operation whose root type is missing, stay with graphql-js: the
 //   compiler throws on a missing root type, and an event stream gains nothing from compiling;
 // - so do documents using @include or @skip: graphql-jit answers their fields in another order
-//   than the spec's (a conditional field before the fields of a fragment spread before it).
+//   than the spec's (a conditional field before the fields of a fragment spread before it);
+// - and documents of several operations: the plugin caches one compiled operation per document,
+//   whichever `operationName` asked first, and would run it for every other name.
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import {
   type DocumentNode,
@@ -55,16 +57,20 @@ export function useJitExecution(logger: Logger): Plugin[] {
 }
 
 /**
- * A query or mutation the schema has a root type for, without @include/@skip: what graphql-jit
- * compiles.
+ * The only operation of its document, a query or mutation the schema has a root type for,
+ * without @include/@skip: what graphql-jit compiles.
  */
 function compilable(args: {
   schema: GraphQLSchema;
   document: DocumentNode;
   operationName?: string | null;
 }): boolean {
+  const operations = args.document.definitions.filter(
+    (d) => d.kind === Kind.OPERATION_DEFINITION,
+  ).length;
   const operation = getOperationAST(args.document, args.operationName)?.operation;
   return (
+    operations === 1 &&
     (operation === 'query' || operation === 'mutation') &&
     args.schema.getRootType(operation) !== undefined &&
     !hasConditionalFields(args.document)

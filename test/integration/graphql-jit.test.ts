@@ -123,6 +123,19 @@ describeEachDb('graphql-jit execution', (db) => {
     expect(a.text.length).toBeGreaterThan(20);
   });
 
+  it('runs the operation each request names, in a document of several', async () => {
+    const document = `query Types { recentEvents(limit: 2, minutes: 1440) { type } }
+      query Lines { recentEvents(limit: 2, minutes: 1440) { logLine } }`;
+    for (const app of apps()) {
+      const types = await send(app, { query: document, operationName: 'Types' });
+      const lines = await send(app, { query: document, operationName: 'Lines' });
+      expect(JSON.parse(types.text).data.recentEvents[0]).toEqual({ type: expect.any(String) });
+      expect(JSON.parse(lines.text).data.recentEvents[0]).toEqual({
+        logLine: expect.stringMatching(/^\{/),
+      });
+    }
+  });
+
   it('masks an unexpected error the same way, at the same location', async () => {
     const broken = {
       recentEvents: () => Promise.reject(new Error('disk on fire')),
