@@ -56,6 +56,27 @@ describeEachDb('recentEvents reads the columns its selection uses', (db) => {
     expect(seen).toEqual([projection]);
   });
 
+  it('a field merged with the same field elsewhere reads what both select', async () => {
+    // The fragment's field node answers alone in B and merged with the typed field in A.
+    const document = `query B { ...Q } query A { ...Q recentEvents(limit: 20, minutes: 1440) { ts } }
+      fragment Q on Query { recentEvents(limit: 20, minutes: 1440) { logLine } }`;
+    const gateway = app(100);
+    const send = (operationName: string) =>
+      gateway.fetch('http://gateway/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: document, operationName }),
+      });
+    const b = await (await send('B')).json();
+    const a = await (await send('A')).json();
+    expect(b.errors).toBeUndefined();
+    expect(a.errors).toBeUndefined();
+    expect(a.data.recentEvents[0]).toEqual({
+      logLine: b.data.recentEvents[0].logLine,
+      ts: expect.any(Number),
+    });
+  });
+
   it('the REST shim reads the logged lines only, and answers the legacy bytes', async () => {
     const seen: (EventProjection | undefined)[] = [];
     const url = 'http://gateway/api/v1/events/recent?limit=20&minutes=1440';

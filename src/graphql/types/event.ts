@@ -70,16 +70,18 @@ const PART: Record<string, 'raw' | 'typed' | 'none'> = {
   __typename: 'none',
 };
 
-/** Per field node of a (cached) document: its projection. */
+/** Per field node of a (cached) document, when it is the field's only node: its projection. */
 const projections = new WeakMap<FieldNode, EventProjection>();
 
 /**
  * The parts of the events a field of type [Event] reads, from its selection (fragments
- * included; a field under @include/@skip counts as selected).
+ * included; a field under @include/@skip counts as selected). Remembered per field node when
+ * the field has one node: merged with others (the same field in a fragment, say), the same node
+ * can need more in another operation of the document.
  */
 export function eventProjection(info: GraphQLResolveInfo): EventProjection {
-  const node = info.fieldNodes[0]!;
-  let projection = projections.get(node);
+  const node = info.fieldNodes.length === 1 ? info.fieldNodes[0] : undefined;
+  let projection = node && projections.get(node);
   if (projection === undefined) {
     const parts = new Set<string>();
     const visited = new Set<string>();
@@ -97,7 +99,7 @@ export function eventProjection(info: GraphQLResolveInfo): EventProjection {
     const raw = parts.has('raw') || parts.has('all');
     const typed = parts.has('typed') || parts.has('all');
     projection = raw && typed ? 'all' : typed ? 'typed' : 'raw';
-    projections.set(node, projection);
+    if (node) projections.set(node, projection);
   }
   return projection;
 }
