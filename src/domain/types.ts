@@ -44,7 +44,7 @@ export interface ReadOptions {
 
 /**
  * The parts of an event a reader uses: only the logged line (`raw`, what the REST shim prints),
- * only the typed fields (everything but `raw`), or both. Reading a part left out throws.
+ * only the typed fields (everything but `raw`), or both. A part left out is missing (undefined).
  */
 export type EventProjection = 'raw' | 'typed' | 'all';
 
