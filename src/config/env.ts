@@ -9,6 +9,14 @@ const onOff = z
   .transform((v) => v === 'on' || v === 'true' || v === '1');
 
 const percent = z.coerce.number().min(0).max(100);
+/** A cache's bound in bytes (0: no cache). */
+const byteBound = (bytes: number) =>
+  z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31)
+    .default(bytes);
 
 const schema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -35,19 +43,9 @@ const schema = z.object({
   ROLLOUT_RESYNC_MS: z.coerce.number().int().min(100).max(300_000).default(5000),
   LEGACY_ORDER_TOLERANCE_SECONDS: z.coerce.number().min(0).default(60),
   GRAPHQL_JIT: onOff.default(true),
-  GRAPHQL_DOCUMENT_CACHE_BYTES: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31)
-    .default(32 * 1024 * 1024),
+  GRAPHQL_DOCUMENT_CACHE_BYTES: byteBound(32 * 1024 * 1024),
   LEGACY_TAIL_CACHE_LINES: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
-  LEGACY_TAIL_CACHE_BYTES: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31)
-    .default(16 * 1024 * 1024),
+  LEGACY_TAIL_CACHE_BYTES: byteBound(16 * 1024 * 1024),
   LEGACY_SCAN_BUDGET_MS: z.coerce.number().int().min(1).max(600_000).default(3000),
   LEGACY_SCAN_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
   WRITE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),

@@ -35,14 +35,11 @@ export function expectedMigrationCount(folder = migrationsFolder): number {
  * migration's `when` as `created_at`): start-up then skips reading and hashing every file.
  */
 async function upToDate(handle: DatabaseHandle, folder: string): Promise<boolean> {
-  const last = journalOf(folder).entries.at(-1);
-  if (!last || (await appliedMigrationCount(handle)) < journalOf(folder).entries.length) {
-    return false;
-  }
-  const [row] = await handle.rows<{ latest: number | string | null }>(
-    sql`select max(created_at) as latest from drizzle.__drizzle_migrations`,
-  );
-  return Number(row?.latest) >= last.when;
+  const { entries } = journalOf(folder);
+  const last = entries.at(-1);
+  if (!last) return false;
+  const { count, latest } = await recorded(handle);
+  return count >= entries.length && latest >= last.when;
 }
 
 export async function runMigrations(
@@ -61,12 +58,17 @@ export async function runMigrations(
 
 /** Number of migrations recorded as applied; 0 when none ever ran. */
 export async function appliedMigrationCount(handle: DatabaseHandle): Promise<number> {
+  return (await recorded(handle)).count;
+}
+
+/** What drizzle recorded: how many migrations, and the latest one's `when` (0: none). */
+async function recorded(handle: DatabaseHandle): Promise<{ count: number; latest: number }> {
   const [exists] = await handle.rows<{ ok: boolean }>(
     sql`select to_regclass('drizzle.__drizzle_migrations') is not null as ok`,
   );
-  if (!exists?.ok) return 0;
-  const [row] = await handle.rows<{ n: number | string }>(
-    sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
+  if (!exists?.ok) return { count: 0, latest: 0 };
+  const [row] = await handle.rows<{ n: number | string; latest: number | string | null }>(
+    sql`select count(*)::int as n, max(created_at) as latest from drizzle.__drizzle_migrations`,
   );
-  return Number(row?.n ?? 0);
+  return { count: Number(row?.n ?? 0), latest: Number(row?.latest ?? 0) };
 }

@@ -50,7 +50,8 @@ export class LegacyRecordPrinter {
       while (this.#chars + size > this.#maxChars) {
         const [oldLine, oldBytes] = this.#printed.entries().next().value!;
         this.#printed.delete(oldLine);
-        if (this.#bySample.get(sample(oldLine)) === oldLine) this.#bySample.delete(sample(oldLine));
+        const oldSample = sample(oldLine);
+        if (this.#bySample.get(oldSample) === oldLine) this.#bySample.delete(oldSample);
         this.#chars -= sizeOf(oldLine, oldBytes);
       }
       this.#printed.set(line, bytes);
