@@ -14,7 +14,6 @@ import { EvidenceRecorder } from './rollout/evidence.js';
 import { GuardControl } from './rollout/guard-control.js';
 import { GuardController } from './rollout/guard-controller.js';
 import { insertMismatch } from './rollout/pg-guard.js';
-import { backgroundDb } from './rollout/pg-rows.js';
 import type { Proving } from './rollout/runner.js';
 import { type ShadowOptions, ShadowRunner, type ShadowSink } from './rollout/shadow.js';
 
@@ -32,7 +31,7 @@ export interface ProvingDeps {
 
 export function createProving(deps: ProvingDeps) {
   const { config, logger, metrics } = deps;
-  const db = backgroundDb(deps.handle);
+  const db = deps.handle.background;
   const gm = guardMetrics(metrics);
   const evidence = new EvidenceRecorder();
   const breakers = new Breakers(config.breaker, deps.clock);

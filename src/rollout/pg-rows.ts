@@ -1,10 +1,7 @@
 // The rollout tables as the store and the control service see them: row types, the reads both
 // share, the seeding of flags that have no row yet, and the NOTIFY that tells every replica.
 import { desc, eq, sql } from 'drizzle-orm';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import type { DatabaseHandle, Db } from '../db/client.js';
-import * as schema from '../db/schema.js';
+import type { Db } from '../db/client.js';
 import { rolloutChanges, rolloutFlags } from '../db/schema.js';
 
 /** The channel every gateway LISTENs on; the payload is the changed flag. */
@@ -20,17 +17,6 @@ export type RolloutAction = RolloutChangeRow['action'];
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 type Runner = Db | Tx;
-
-/**
- * A drizzle instance over the handle's driver without the handle's query logger. The store's
- * background reads (seed, resync, refresh on NOTIFY) are not request work; tests that count the
- * queries of a request through `onQuery` must not see them.
- */
-export function backgroundDb(handle: DatabaseHandle): Db {
-  if (handle.sql) return drizzlePostgres(handle.sql, { schema }) as unknown as Db;
-  if (handle.pglite) return drizzlePglite(handle.pglite, { schema }) as unknown as Db;
-  return handle.db;
-}
 
 export async function loadFlags(db: Runner, flag?: string): Promise<RolloutRow[]> {
   // rollout.load-flags

@@ -15,7 +15,6 @@ import type { Logger } from 'pino';
 import type { DatabaseHandle, Db } from '../db/client.js';
 import type { FlagState } from './engine.js';
 import {
-  backgroundDb,
   DEFAULT_STEPS,
   loadFlags,
   ROLLOUT_CHANNEL,
@@ -73,7 +72,7 @@ export class PgRolloutState implements RolloutStateStore {
   #lastSyncError: string | null = null;
 
   constructor(private readonly options: PgRolloutStateOptions) {
-    this.#db = backgroundDb(options.handle);
+    this.#db = options.handle.background;
     this.#resyncMs = options.resyncMs ?? 5000;
     this.#loadedOnce = new Promise((resolve) => {
       this.#markLoaded = resolve;
