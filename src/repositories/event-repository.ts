@@ -159,29 +159,20 @@ export interface DriverRow {
 
 /**
  * An event read from the table; only the parts the statement read (a REST shim's rows carry
- * `raw` alone, a typed selection's no `raw`). The costly conversions run on first use: a REST
- * shim never reads `occurredAt` (parsing PostgreSQL's text form of a timestamptz was a tenth of
- * such a request) nor `evidence`.
+ * `raw` alone, a typed selection's no `raw`). A plain object of plain values, so callers may
+ * copy it: an earlier version parsed `occurredAt` and `evidence` on first use through getters of
+ * each object, and building and reading such objects cost three times as much as parsing both
+ * (150 µs against 57 µs for 100 events, most of it `JSON.parse` of the evidence).
  */
 export function toEventRecord(row: DriverRow): EventRecord {
   if (row.ts === undefined) return { raw: row.raw } as EventRecord;
-  const at = row.occurred_at!;
-  const text = row.evidence!;
-  let occurredAt: Date | undefined;
-  let evidence: unknown;
   return {
     ts: row.ts,
-    get occurredAt() {
-      occurredAt ??= new Date(at);
-      return occurredAt;
-    },
+    occurredAt: new Date(row.occurred_at!),
     type: row.type!,
     cameraId: row.camera_id!,
     trackId: row.track_id === null ? null : Number(row.track_id),
-    get evidence() {
-      if (evidence === undefined) evidence = text === null ? null : JSON.parse(text);
-      return evidence;
-    },
+    evidence: row.evidence === null ? null : JSON.parse(row.evidence!),
     raw: row.raw!,
   };
 }
