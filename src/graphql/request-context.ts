@@ -44,7 +44,7 @@ export function createContextFactory(deps: ContextDeps) {
       logger,
       now: deps.clock(),
       loaders: createLoaders(deps.db),
-      rollout: new RequestRollout(deps.runner, info, logger),
+      rollout: new RequestRollout(deps.runner, info, logger, request.signal),
       rolloutAdmin: deps.rolloutAdmin,
       services: deps.services,
       violationReader: deps.violationReader,

@@ -6,6 +6,7 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga, maskError as defaultMaskError, type Plugin } from 'graphql-yoga';
 import type { Logger } from '../ops/logger.js';
+import { ClientGoneError } from '../rollout/client-gone.js';
 import type { GraphQLContext } from './context.js';
 import { documentCaches } from './document-cache.js';
 import { useJitExecution } from './jit.js';
@@ -80,7 +81,12 @@ export function createGraphQLServer(options: GraphQLServerOptions) {
     maskedErrors: {
       maskError(error, message, isDev) {
         const original = error instanceof GraphQLError ? error.originalError : error;
-        if (original && !(original instanceof GraphQLError)) {
+        // A client that went away is no fault of ours (the app records the request as 499).
+        if (
+          original &&
+          !(original instanceof GraphQLError) &&
+          !(original instanceof ClientGoneError)
+        ) {
           options.logger.error({ err: original }, 'graphql: unexpected error');
           options.onUnexpectedError?.(original);
         }

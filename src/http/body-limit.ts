@@ -33,5 +33,6 @@ export async function limitBody(request: Request, limit: number): Promise<Reques
     method: request.method,
     headers: request.headers,
     body: Buffer.concat(chunks),
+    signal: request.signal,
   });
 }

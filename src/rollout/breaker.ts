@@ -1,15 +1,17 @@
 // One circuit breaker per flag in this process (cockatiel): when the domain path's failures
 // (errors and time-budget overruns) pass a share of a sliding window of calls, the breaker opens
 // and domain-bucket callers are served by legacy (reason `breaker_open`); after a cool-down one
-// probe call goes through (half-open) and its success closes the breaker again.
+// probe call goes through (half-open) and its success closes the breaker again. A read whose
+// client went away is not counted as a failure (as a probe, cockatiel counts it as a success).
 import {
   BrokenCircuitError,
   type CircuitBreakerPolicy,
   CircuitState,
   CountBreaker,
   circuitBreaker,
-  handleAll,
+  handleWhen,
 } from 'cockatiel';
+import { ClientGoneError } from './client-gone.js';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
@@ -99,10 +101,17 @@ export class Breakers {
     let policy = this.#policies.get(flag);
     if (!policy) {
       const { threshold, window, minimumCalls, halfOpenAfterMs } = this.options;
-      policy = circuitBreaker(handleAll, {
-        halfOpenAfter: halfOpenAfterMs,
-        breaker: new CountBreaker({ threshold, size: window, minimumNumberOfCalls: minimumCalls }),
-      });
+      policy = circuitBreaker(
+        handleWhen((error) => !(error instanceof ClientGoneError)),
+        {
+          halfOpenAfter: halfOpenAfterMs,
+          breaker: new CountBreaker({
+            threshold,
+            size: window,
+            minimumNumberOfCalls: minimumCalls,
+          }),
+        },
+      );
       policy.onStateChange((state) => this.#changed(flag, STATE[state]));
       this.#policies.set(flag, policy);
     }

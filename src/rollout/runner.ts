@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { WriteRolledBackError } from '../domain/write-errors.js';
 import { BreakerOpenError, type Breakers } from './breaker.js';
+import { ClientGoneError } from './client-gone.js';
 import type { Comparator } from './compare.js';
 import { type Decision, decide, type RolloutPath } from './engine.js';
 import type { EvidenceRecorder } from './evidence.js';
@@ -94,10 +95,15 @@ export class RequestRollout {
   /** Reports keyed by flag, in the order the fields ran. */
   readonly reports = new Map<string, RolloutReport>();
 
+  /**
+   * `clientSignal`: aborts when the request's client goes away. A domain read then stops (its
+   * query is cancelled) and the read throws ClientGoneError instead of falling back.
+   */
   constructor(
     private readonly options: RolloutRunnerOptions,
     readonly info: RolloutRequestInfo,
     private readonly logger: Logger = options.logger,
+    private readonly clientSignal?: AbortSignal,
   ) {}
 
   decide(
@@ -255,6 +261,8 @@ export class RequestRollout {
       this.shadow(flag, meta, 'domain', value, ms, paths, shadow);
       return { ok: true, value };
     } catch (error) {
+      // Nobody is left to answer, and the path did nothing wrong: no fallback, no evidence.
+      if (error instanceof ClientGoneError) throw error;
       if (error instanceof BreakerOpenError && report === undefined) {
         this.report({ ...decision, path: 'legacy', reason: 'breaker_open' });
         return { ok: false };
@@ -304,28 +312,41 @@ export class RequestRollout {
     try {
       return await run();
     } catch (error) {
-      this.options.observer.failed(flag, path);
+      if (!(error instanceof ClientGoneError)) this.options.observer.failed(flag, path);
       throw error;
     } finally {
       this.options.observer.duration(flag, path, (performance.now() - started) / 1000);
     }
   }
 
-  /** Races the budget; past it, `controller` aborts (the domain query is cancelled). */
+  /**
+   * Races the budget and, with `controller`, the client: past the budget or once the client is
+   * gone, `controller` aborts (the domain query is cancelled).
+   */
   private withBudget<T>(
     flag: string,
     run: () => Promise<T>,
     controller?: AbortController,
   ): Promise<T> {
     const budget = this.options.domainTimeoutMs;
+    const client = controller ? this.clientSignal : undefined;
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new DomainTimeoutError(flag, budget);
+    let gone: (() => void) | undefined;
+    const stopped = new Promise<never>((_, reject) => {
+      const stop = (error: Error) => {
         controller?.abort(error);
         reject(error);
-      }, budget);
+      };
+      timer = setTimeout(() => stop(new DomainTimeoutError(flag, budget)), budget);
+      if (client) {
+        gone = () => stop(new ClientGoneError(flag));
+        if (client.aborted) gone();
+        else client.addEventListener('abort', gone, { once: true });
+      }
     });
-    return Promise.race([run(), timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([run(), stopped]).finally(() => {
+      clearTimeout(timer);
+      if (gone) client?.removeEventListener('abort', gone);
+    });
   }
 }

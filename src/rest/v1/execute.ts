@@ -51,6 +51,8 @@ export async function executeDocument<TData>(
     contextValue,
     variableValues: variables,
   })) as ExecutionResult<TData>;
+  // The client went away: nobody to answer (the app records the request as 499).
+  request.signal.throwIfAborted();
   return {
     data: result.data,
     errors: result.errors,
