@@ -1,9 +1,10 @@
 // Domain path of `recentEvents`: one indexed query on `events` (occurred_at desc, id desc), so
 // PostgreSQL reads exactly `limit` index entries whatever the table size. The query has six
 // shapes (type filter or not × camera: any, none, one); each is a prepared statement built on
-// first use, so PostgreSQL does not plan it again on every request (an unprepared statement costs about twice the database CPU). Rows
-// come back as the driver reads them and are mapped here: drizzle's generic per-column mapping
-// was a tenth of a REST request's CPU.
+// first use, so PostgreSQL does not plan it again on every request (an unprepared statement
+// costs about twice the database CPU). On PGlite, whose `query()` parses and plans every call,
+// it is prepared in PGlite itself (PgliteStatement). Rows come back as the driver reads them and
+// are mapped here: drizzle's generic per-column mapping was a tenth of a REST request's CPU.
 //
 // Each statement reads only the columns its caller uses (EventProjection): the REST shim prints
 // `raw` and nothing else, a GraphQL selection of typed fields never reads `raw`. Turning jsonb and
@@ -15,8 +16,10 @@
 // the server (`cancel()` sends a CancelRequest; drizzle hides the pending query). PGlite runs one
 // statement at a time in this process and cannot cancel one: there an aborted read is abandoned
 // (best effort) and its statement finishes in the background.
+import type { PGlite } from '@electric-sql/pglite';
 import { and, desc, eq, fillPlaceholders, gte, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { PgliteStatement } from '../db/pglite-statement.js';
 import { events } from '../db/schema.js';
 import type {
   EventProjection,
@@ -71,6 +74,7 @@ type Prepared = ReturnType<typeof prepareRecent>;
 
 export class EventRepository implements EventSource {
   private readonly statements = new Map<string, Prepared>();
+  readonly #onPgliteStatements = new Map<string, PgliteStatement>();
 
   constructor(private readonly db: Db) {}
 
@@ -97,10 +101,31 @@ export class EventRepository implements EventSource {
       limit: query.limit,
     };
     const prepared = statement as unknown as DriverPrepared;
-    const rows = prepared.client?.unsafe
-      ? await cancellable(prepared as Required<DriverPrepared>, values, options.signal)
-      : await prepared.all(values);
+    let rows: DriverRow[];
+    if (prepared.client?.unsafe) {
+      rows = await cancellable(prepared as Required<DriverPrepared>, values, options.signal);
+    } else if (prepared.client?.execProtocolRawStream) {
+      rows = await this.#onPglite(key, prepared as Required<DriverPrepared>, values);
+    } else {
+      rows = await prepared.all(values);
+    }
     return rows.map(toEventRecord);
+  }
+
+  /** PGlite: the statement prepared in PGlite itself, once (PgliteStatement), logged as drizzle logs it. */
+  #onPglite(
+    key: string,
+    p: Required<DriverPrepared>,
+    values: Record<string, unknown>,
+  ): Promise<DriverRow[]> {
+    const params = fillPlaceholders(p.params, values);
+    p.logger.logQuery(p.queryString, params);
+    let statement = this.#onPgliteStatements.get(key);
+    if (!statement) {
+      statement = new PgliteStatement(p.client as unknown as PGlite, p.queryString);
+      this.#onPgliteStatements.set(key, statement);
+    }
+    return statement.rows(params) as Promise<DriverRow[]>;
   }
 }
 
@@ -111,7 +136,9 @@ export class EventRepository implements EventSource {
 interface DriverPrepared {
   all(values: Record<string, unknown>): Promise<DriverRow[]>;
   client?: {
-    unsafe(
+    /** PGlite's (the pglite session's client). */
+    execProtocolRawStream?: unknown;
+    unsafe?(
       query: string,
       params: unknown[],
       options: { prepare: boolean },
@@ -131,7 +158,7 @@ async function cancellable(
 ): Promise<DriverRow[]> {
   const params = fillPlaceholders(p.params, values);
   p.logger.logQuery(p.queryString, params);
-  const pending = p.client.unsafe(p.queryString, params, { prepare: p.prepare });
+  const pending = p.client.unsafe!(p.queryString, params, { prepare: p.prepare });
   if (!signal) return pending;
   const cancel = () => pending.cancel();
   signal.addEventListener('abort', cancel, { once: true });
