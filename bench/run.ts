@@ -123,12 +123,13 @@ async function main(): Promise<number> {
     };
     // PGlite loads its copy of the newest events while PostgreSQL gets the statistics tables.
     // On disk, as the embedded default runs (a new data directory, from the built template).
-    const pglite = start('pglite', 'gateway', {
+    const pgliteEnv = (dir: string) => ({
       ...gatewayEnv,
       DATABASE_URL: '',
-      DATA_DIR: join(tmp, 'pglite'),
+      DATA_DIR: join(tmp, dir),
       BENCH_PGLITE_COPY: copyFile,
     });
+    const pglite = start('pglite', 'gateway', pgliteEnv('pglite'));
     t = performance.now();
     await loadStatistics(url, sizes.detections, sizes.violations, now, 'UTC');
     say(`statistics tables and their rollup in ${((performance.now() - t) / 1e3).toFixed(1)} s`);
@@ -140,7 +141,15 @@ async function main(): Promise<number> {
       pglite,
       // --compare DIR: the gateway of a copy of the tree before a change (with this bench/ in it).
       ...(opts.compare
-        ? [start('before', 'gateway', gatewayEnv, join(opts.compare, 'bench', 'server.ts'))]
+        ? [
+            start('before', 'gateway', gatewayEnv, join(opts.compare, 'bench', 'server.ts')),
+            start(
+              'pglite-before',
+              'gateway',
+              pgliteEnv('pglite-before'),
+              join(opts.compare, 'bench', 'server.ts'),
+            ),
+          ]
         : []),
     ]);
     const base = Object.fromEntries(running.map((s) => [s.name, s])) as Record<ServerName, Server>;
@@ -177,7 +186,10 @@ async function main(): Promise<number> {
     let previous: ServerName | undefined;
     const run = async (s: Scenario, label: string, counted: boolean) => {
       const { base: target, child } = base[s.server];
-      const cpu = { server: child.pid, db: s.server === 'pglite' ? async () => [] : backends };
+      const cpu = {
+        server: child.pid,
+        db: s.server.startsWith('pglite') ? async () => [] : backends,
+      };
       const c = s.connections ?? connections;
       // A server that sat idle (GC shrank its heap) warms up longer.
       const warm = s.server === previous ? warmup : 3 * warmup;

@@ -2,7 +2,14 @@
 // answer (run once before any load) so a fallback, an error or a wrong body cannot pass for speed.
 import type { Request } from './load.js';
 
-export type ServerName = 'baseline' | 'gateway' | 'ab' | 'statistics-raw' | 'pglite' | 'before';
+export type ServerName =
+  | 'baseline'
+  | 'gateway'
+  | 'ab'
+  | 'statistics-raw'
+  | 'pglite'
+  | 'before'
+  | 'pglite-before';
 
 export interface Answer {
   status: number;
@@ -107,9 +114,18 @@ const withCameras = (data: { recentEvents: { camera?: { name: string } | null }[
   hundred(data) ?? (data.recentEvents.some((e) => !e.camera?.name) ? 'camera missing' : undefined);
 
 /** Scenarios of the gateway that `--compare` also runs against the tree before a change. */
-const COMPARED = ['shim-domain', 'graphql-shim-doc', 'shim-legacy', 'graphql-fields'];
+const COMPARED = [
+  'shim-domain',
+  'graphql-shim-doc',
+  'shim-legacy',
+  'graphql-fields',
+  'pglite-shim-domain',
+];
 
-/** The list, with each compared scenario followed by its run on the `before` server. */
+/**
+ * The list, with each compared scenario followed by its run on the `before` server (its PGlite
+ * twin for a PGlite scenario).
+ */
 export function scenarios(
   sizes: { detections: number; violations: number },
   loaded: Date,
@@ -117,7 +133,15 @@ export function scenarios(
 ): Scenario[] {
   return list(sizes, loaded).flatMap((s) =>
     compare && COMPARED.includes(s.name)
-      ? [s, { ...s, name: `before:${s.name}`, label: `(before) ${s.label}`, server: 'before' }]
+      ? [
+          s,
+          {
+            ...s,
+            name: `before:${s.name}`,
+            label: `(before) ${s.label}`,
+            server: s.server === 'pglite' ? 'pglite-before' : 'before',
+          },
+        ]
       : [s],
   );
 }
