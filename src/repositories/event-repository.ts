@@ -74,7 +74,7 @@ type Prepared = ReturnType<typeof prepareRecent>;
 
 export class EventRepository implements EventSource {
   private readonly statements = new Map<string, Prepared>();
-  readonly #onPgliteStatements = new Map<string, PgliteStatement>();
+  readonly #pgliteStatements = new Map<string, PgliteStatement>();
 
   constructor(private readonly db: Db) {}
 
@@ -105,25 +105,25 @@ export class EventRepository implements EventSource {
     if (prepared.client?.unsafe) {
       rows = await cancellable(prepared as Required<DriverPrepared>, values, options.signal);
     } else if (prepared.client?.execProtocolRawStream) {
-      rows = await this.#onPglite(key, prepared as Required<DriverPrepared>, values);
+      rows = await this.#readOnPglite(key, prepared as Required<DriverPrepared>, values);
     } else {
       rows = await prepared.all(values);
     }
     return rows.map(toEventRecord);
   }
 
-  /** PGlite: the statement prepared in PGlite itself, once (PgliteStatement), logged as drizzle logs it. */
-  #onPglite(
+  /** On PGlite: the statement prepared in PGlite itself, once; logged as drizzle logs it. */
+  #readOnPglite(
     key: string,
     p: Required<DriverPrepared>,
     values: Record<string, unknown>,
   ): Promise<DriverRow[]> {
     const params = fillPlaceholders(p.params, values);
     p.logger.logQuery(p.queryString, params);
-    let statement = this.#onPgliteStatements.get(key);
+    let statement = this.#pgliteStatements.get(key);
     if (!statement) {
       statement = new PgliteStatement(p.client as unknown as PGlite, p.queryString);
-      this.#onPgliteStatements.set(key, statement);
+      this.#pgliteStatements.set(key, statement);
     }
     return statement.rows(params) as Promise<DriverRow[]>;
   }

@@ -45,6 +45,16 @@ describe('PgliteStatement (PGlite)', () => {
     expect(await statement.rows([2, 10])).toEqual([rows[1]]);
   });
 
+  it('sends parameters in their text form: booleans, JSON, dates and null', async () => {
+    const statement = new PgliteStatement(
+      handle.pglite!,
+      `select $1::bool::text as b, $2::jsonb::text as j, $3::timestamptz = 'epoch' as t, $4::text as n`,
+    );
+    expect(await statement.rows([true, { a: [1] }, new Date(0), null])).toEqual([
+      { b: 'true', j: '{"a": [1]}', t: true, n: null },
+    ]);
+  });
+
   it('throws PostgreSQL errors with their fields, and the connection stays usable', async () => {
     const statement = new PgliteStatement(handle.pglite!, 'select id from t where at >= $1');
     const error = await statement.rows(['not a time']).catch((e: unknown) => e);
