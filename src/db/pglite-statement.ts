@@ -23,7 +23,10 @@ interface Column {
 }
 
 /** What a statement is run with: PGlite's instance (or a proxy of it). */
-type Pglite = Pick<PGlite, 'execProtocolRawStream' | 'runExclusive' | '_runExclusiveTransaction'>;
+type Pglite = Pick<
+  PGlite,
+  'execProtocolRawStream' | 'runExclusive' | '_runExclusiveTransaction' | '_checkReady'
+>;
 
 let statements = 0;
 
@@ -41,8 +44,10 @@ export class PgliteStatement {
   }
 
   /** Runs the statement with `params` (text form), its rows as objects keyed by column. */
-  rows(params: readonly unknown[]): Promise<Record<string, unknown>[]> {
-    // As `query()` does: after any open transaction, and alone on the connection.
+  async rows(params: readonly unknown[]): Promise<Record<string, unknown>[]> {
+    // As `query()` does: refused once PGlite is closed, after any open transaction, and alone on
+    // the connection.
+    await this.#pglite._checkReady();
     return this.#pglite._runExclusiveTransaction(() =>
       this.#pglite.runExclusive(async () => {
         const columns = await this.#prepared();

@@ -72,6 +72,14 @@ describe('PgliteStatement (PGlite)', () => {
     expect(await statement.rows([])).toEqual([{ v: 'here' }]);
   });
 
+  it('is refused once PGlite is closed, as its queries are', async () => {
+    const other = await openDatabase({ dataDir: 'memory://' });
+    const statement = new PgliteStatement(other.pglite!, 'select 1 as one');
+    expect(await statement.rows([])).toEqual([{ one: 1 }]);
+    await other.close();
+    await expect(statement.rows([])).rejects.toThrow(/closed/);
+  });
+
   it('waits for a transaction in flight, and sees what it committed', async () => {
     const statement = new PgliteStatement(handle.pglite!, 'select count(*)::int4 as c from t');
     let release!: () => void;
