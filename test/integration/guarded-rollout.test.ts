@@ -69,17 +69,22 @@ describeEachDb('guarded rollouts', (db) => {
       `mutation { removeRolloutGuard(flag: "${FLAG}", reason: "reset") { __typename } }`,
     );
     await admin(gw, `mutation { resumeRollout(flag: "${FLAG}", reason: "reset") { __typename } }`);
-    await admin(
-      gw,
-      `mutation { setRolloutPercentage(flag: "${FLAG}", percent: 0, reason: "reset") { __typename } }`,
-    );
-    await admin(
-      gw,
-      `mutation { setRolloutShadow(flag: "${FLAG}", percent: 0, reason: "reset") { __typename } }`,
-    );
+    await setPercentages(gw, { percent: 0, shadow: 0 }, 'reset');
     await gw.close();
     app = undefined;
   });
+
+  /** Sets the flag's rollout and shadow percentages (an operator's two mutations). */
+  async function setPercentages(gw: App, to: { percent: number; shadow: number }, reason: string) {
+    await admin(
+      gw,
+      `mutation { setRolloutPercentage(flag: "${FLAG}", percent: ${to.percent}, reason: "${reason}") { __typename } }`,
+    );
+    await admin(
+      gw,
+      `mutation { setRolloutShadow(flag: "${FLAG}", percent: ${to.shadow}, reason: "${reason}") { __typename } }`,
+    );
+  }
 
   /** Sends `n` reads from new callers; resolves when their shadow work is done. */
   async function traffic(gw: App, n: number, limit = (i: number) => 1 + (i % 5)) {
@@ -183,14 +188,7 @@ describeEachDb('guarded rollouts', (db) => {
         return events.map((e, i) => (i === 0 ? ({ ...e, type: 'WRONG' } as EventRecord) : e));
       },
     }));
-    await admin(
-      gw,
-      `mutation { setRolloutPercentage(flag: "${FLAG}", percent: 50, reason: "half") { __typename } }`,
-    );
-    await admin(
-      gw,
-      `mutation { setRolloutShadow(flag: "${FLAG}", percent: 100, reason: "compare") { __typename } }`,
-    );
+    await setPercentages(gw, { percent: 50, shadow: 100 }, 'half / compare');
     const answers = await traffic(gw, 10, () => 1);
     // Each caller got the answer of the path that served it, never the shadow's.
     for (const a of answers) {
@@ -267,14 +265,7 @@ describeEachDb('guarded rollouts', (db) => {
           i === 0 ? ({ ...e, type: 'WRONG' } as EventRecord) : e,
         ),
     }));
-    await admin(
-      gw,
-      `mutation { setRolloutPercentage(flag: "${FLAG}", percent: 100, reason: "all") { __typename } }`,
-    );
-    await admin(
-      gw,
-      `mutation { setRolloutShadow(flag: "${FLAG}", percent: 100, reason: "compare") { __typename } }`,
-    );
+    await setPercentages(gw, { percent: 100, shadow: 100 }, 'all / compare');
     for (let i = 0; i < 5; i++) {
       const response = await gw.fetch('http://gateway/api/v1/events/recent?limit=5&minutes=1440');
       expect(response.headers.get('x-rollout-path')).toBe('domain');
