@@ -172,12 +172,16 @@ function parsersOnce(pglite: PGlite): PGlite {
         }),
       ),
     );
+  // PGlite's other methods, bound to it once (they are called on the hot path too).
+  const bound = new Map<PropertyKey, unknown>();
   return new Proxy(pglite, {
     get(target, key) {
       if (key === 'query') return query;
       if (key === 'transaction') return transaction;
       const value = Reflect.get(target, key, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+      if (typeof value !== 'function') return value;
+      if (!bound.has(key)) bound.set(key, value.bind(target));
+      return bound.get(key);
     },
   });
 }

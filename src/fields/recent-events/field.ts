@@ -23,7 +23,7 @@ builder.queryField('recentEvents', (t) =>
         ctx.services.events.domain.recentEvents(toQuery(values, ctx), {
           signal,
           // A compared answer also reads what the comparator looks at (the typed fields).
-          projection: comparable ? widen(eventProjection(info)) : eventProjection(info),
+          projection: readFor(eventProjection(info), comparable),
         }),
       legacy: (values, ctx) => ctx.services.events.legacy.recentEvents(toQuery(values, ctx)),
       compare: recentEventsComparator,
@@ -31,8 +31,8 @@ builder.queryField('recentEvents', (t) =>
   }),
 );
 
-function widen(projection: EventProjection): EventProjection {
-  return projection === 'raw' ? 'all' : projection;
+function readFor(projection: EventProjection, comparable: boolean | undefined): EventProjection {
+  return comparable && projection === 'raw' ? 'all' : projection;
 }
 
 function toQuery(values: Args, ctx: GraphQLContext) {
