@@ -81,12 +81,11 @@ export function createGraphQLServer(options: GraphQLServerOptions) {
     maskedErrors: {
       maskError(error, message, isDev) {
         const original = error instanceof GraphQLError ? error.originalError : error;
-        // A client that went away is no fault of ours (the app records the request as 499).
-        if (
-          original &&
-          !(original instanceof GraphQLError) &&
-          !(original instanceof ClientGoneError)
-        ) {
+        // A client that went away is no fault of ours (the app records the request as 499), and
+        // nobody reads the answer: left as it is, since yoga logs every error it sees masked (at
+        // error level, with its stack).
+        if (original instanceof ClientGoneError) return error as Error;
+        if (original && !(original instanceof GraphQLError)) {
           options.logger.error({ err: original }, 'graphql: unexpected error');
           options.onUnexpectedError?.(original);
         }

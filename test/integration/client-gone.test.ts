@@ -96,6 +96,8 @@ describeEachDb('a client that goes away mid-request', (db) => {
     const messages = logs.map((l) => `${l.level} ${l.msg}`);
     expect(messages).toContain('20 http: client went away');
     expect(messages.filter((m) => /unexpected|serving legacy/.test(m))).toEqual([]);
+    // Nothing at warn level or above: no error line, no stack formatted.
+    expect(messages.filter((m) => Number(m.split(' ')[0]) >= 40)).toEqual([]);
     expect(logs.find((l) => l.msg === 'request')).toMatchObject({ path, status: 499 });
     const metrics = await (await app.fetch('http://gateway/metrics')).text();
     expect(metrics).not.toMatch(
