@@ -62,7 +62,7 @@ const EXTERNAL = [
  */
 export async function bundle(entryPoints, outdir, workingDir = root) {
   const { build } = await import('esbuild');
-  await build({
+  const result = await build({
     absWorkingDir: workingDir,
     entryPoints,
     outdir,
@@ -78,7 +78,38 @@ export async function bundle(entryPoints, outdir, workingDir = root) {
     sourcemap: 'linked',
     sourcesContent: false,
     logLevel: 'warning',
+    metafile: true,
   });
+  const codec = await import('@jridgewell/sourcemap-codec');
+  for (const output of Object.keys(result.metafile.outputs)) {
+    if (output.endsWith('.js.map')) ownSourcesOnly(join(workingDir, output), codec);
+  }
+}
+
+/**
+ * Keeps the mappings of the project's own sources in a bundle's source map and drops those of
+ * its dependencies (~85% of them): Node turns every mapping into an array the first time it
+ * formats a stack, and the whole bundle's took ~45 MB of heap, kept for the process's life.
+ * Where a stretch of dependency code begins, one mapping without a source stays, so a frame
+ * there is printed at its place in the bundle instead of being taken for the .ts line before.
+ */
+function ownSourcesOnly(mapPath, { decode, encode }) {
+  const map = JSON.parse(readFileSync(mapPath, 'utf8'));
+  const own = map.sources.map((source) => !source.split('/').includes('node_modules'));
+  const kept = [];
+  const index = map.sources.map((source, i) => (own[i] ? kept.push(source) - 1 : -1));
+  let inDependency = false;
+  const lines = decode(map.mappings).map((line) => {
+    const out = [];
+    for (const segment of line) {
+      const isOwn = segment.length > 1 && own[segment[1]];
+      if (isOwn) out.push([segment[0], index[segment[1]], ...segment.slice(2)]);
+      else if (!inDependency) out.push([segment[0]]);
+      inDependency = !isOwn;
+    }
+    return out;
+  });
+  writeFileSync(mapPath, JSON.stringify({ ...map, sources: kept, mappings: encode(lines) }));
 }
 
 export async function buildAll() {
