@@ -86,6 +86,38 @@ describe('legacyRecordBytes', () => {
   });
 });
 
+/** A record whose text holds any code point, most of them outside ASCII. */
+const unicodeText = fc
+  .string({ unit: 'binary', minLength: 1 })
+  .map((text) => `{"ts": 1, "s": "${text.replace(/["\\\u0000-\u001f]/g, '')}"}`);
+
+describe('the JSON array of records', () => {
+  /** What the old service sent: the records' printed forms joined, as UTF-8. */
+  const expected = (lines: string[]) => Buffer.from(`[${lines.map(reencodePy).join(',')}]`);
+
+  it('is the printed records joined, in UTF-8, whether remembered or not', () => {
+    const lines = [LOGGED, '{"ts": 2, "note": "naïve 😀"}', '{"ts":3,"type":"mouse"}'];
+    const printer = new LegacyRecordPrinter();
+    expect(printer.array(lines)).toEqual(expected(lines));
+    expect(printer.array(lines)).toEqual(expected(lines));
+    expect(printer.array([])).toEqual(Buffer.from('[]'));
+    expect(new LegacyRecordPrinter({ maxLineChars: 10 }).array(lines)).toEqual(expected(lines));
+  });
+
+  it('agrees with the joined text on any JSON lines', () => {
+    const printer = new LegacyRecordPrinter();
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.json(), textWithNumbers, unicodeText), { maxLength: 5 }),
+        (lines) => {
+          expect(printer.array(lines)).toEqual(expected(lines));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('the printer remembers a bounded number of characters', () => {
   it('answers every line right while it keeps at most maxChars characters', () => {
     const small = new LegacyRecordPrinter({ maxChars: 1_000 });

@@ -31,6 +31,6 @@ export async function recentEvents(shim: ShimRequest, url: URL): Promise<Respons
     rest.variables(parsed.value),
   );
   if (!result.data) return unavailable(result.errors) ?? internalError();
-  const records = result.data.recentEvents.map((e) => shim.printer.record(e.logLine));
-  return legacyJson(`[${records.join(',')}]`, 200, rolloutHeaders(result.rollout?.[FLAG]));
+  const body = shim.printer.array(result.data.recentEvents.map((e) => e.logLine));
+  return legacyJson(body, 200, rolloutHeaders(result.rollout?.[FLAG]));
 }

@@ -71,13 +71,17 @@ export function rolloutHeaders(report: RolloutReport | undefined): Record<string
 }
 
 /**
- * A legacy JSON body (already encoded, compact), as FastAPI's JSONResponse sent it. The server
+ * A legacy JSON body (compact; text, or its bytes), as FastAPI's JSONResponse sent it. The server
  * adapter's own Response class: node:http gets the bytes as they are, where a global Response
  * would be read back through a web stream (a tenth of a shim request). Encoded once here: a
  * string body would be measured twice (here and by node:http) and encoded again on the socket.
  */
-export function legacyJson(body: string, status = 200, headers: Record<string, string> = {}) {
-  const bytes = Buffer.from(body);
+export function legacyJson(
+  body: string | Buffer<ArrayBuffer>,
+  status = 200,
+  headers: Record<string, string> = {},
+) {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
   return new ServerResponse(bytes, {
     status,
     headers: {
