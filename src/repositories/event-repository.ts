@@ -122,7 +122,11 @@ export class EventRepository implements EventSource {
     p.logger.logQuery(p.queryString, params);
     let statement = this.#pgliteStatements.get(key);
     if (!statement) {
-      statement = new PgliteStatement(p.client as unknown as PGlite, p.queryString);
+      // Its plan (the newest rows through an index on the time, filters from the same index)
+      // does not depend on the values, and PGlite plans in this thread: planned once.
+      statement = new PgliteStatement(p.client as unknown as PGlite, p.queryString, {
+        genericPlan: true,
+      });
       this.#pgliteStatements.set(key, statement);
     }
     return statement.rows(params) as Promise<DriverRow[]>;

@@ -65,6 +65,21 @@ describe('PgliteStatement (PGlite)', () => {
     expect((await handle.pglite!.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
   });
 
+  it('with genericPlan, runs on one plan for any values; the setting ends with each run', async () => {
+    const text = 'select id from t where id >= $1 order by id desc limit $2';
+    const statement = new PgliteStatement(handle.pglite!, text, { genericPlan: true });
+    for (const from of [0, 1, 2]) expect(await statement.rows([from, 1])).toEqual([{ id: 2 }]);
+    const plans = await handle.pglite!.query(
+      'select generic_plans::int, custom_plans::int from pg_prepared_statements where statement = $1',
+      [text],
+    );
+    expect(plans.rows).toEqual([{ generic_plans: 3, custom_plans: 0 }]);
+    const mode = async () => (await handle.pglite!.query('show plan_cache_mode')).rows;
+    expect(await mode()).toEqual([{ plan_cache_mode: 'auto' }]);
+    expect(pgErrorOf(await statement.rows(['x', 1]).catch((e: unknown) => e))?.code).toBe('22P02');
+    expect(await mode()).toEqual([{ plan_cache_mode: 'auto' }]);
+  });
+
   it('prepares again after a failed prepare', async () => {
     const statement = new PgliteStatement(handle.pglite!, 'select v from later order by v');
     expect(pgErrorOf(await statement.rows([]).catch((e: unknown) => e))?.code).toBe('42P01');
