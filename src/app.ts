@@ -255,6 +255,10 @@ export function createApp(deps: AppDeps) {
       let response: Response;
       try {
         response = await route(request, context);
+        // Whether the connection stays open is node:http's to decide, from the request: yoga's
+        // event streams say `Connection: keep-alive`, which made it keep a connection open that
+        // the client asked to close (`Connection: close`) until its keep-alive timeout.
+        response.headers.delete('connection');
         response.headers.set('x-request-id', requestId);
       } catch (error) {
         if (request.signal.aborted) {

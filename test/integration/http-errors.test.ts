@@ -118,6 +118,19 @@ describeEachDb('HTTP errors', (db) => {
     expect(metrics).toContain('gateway_graphql_unexpected_errors_total 0');
   });
 
+  it('closes the connection after an event stream when the client asked for that', async () => {
+    // Read until the server closes: with yoga's `Connection: keep-alive` it stayed open for
+    // node:http's keep-alive timeout (5 s), longer than this wait.
+    const answer = await rawRequest(
+      server.port,
+      httpText('GET', '/graphql?query=%7B__typename%7D', { accept: 'text/event-stream' }),
+      2_000,
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.head.toLowerCase()).toContain('connection: close');
+    expect(answer.body).toContain('event: complete');
+  });
+
   it('logs, counts and masks an error the handler did not expect', async () => {
     const { registry } = app.metrics;
     const original = registry.metrics;
