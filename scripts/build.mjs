@@ -89,7 +89,7 @@ export async function bundle(entryPoints, outdir, workingDir = root) {
 /**
  * Keeps the mappings of the project's own sources in a bundle's source map and drops those of
  * its dependencies (~85% of them): Node turns every mapping into an array the first time it
- * formats a stack, and the whole bundle's took ~45 MB of heap, kept for the process's life.
+ * formats a stack, and the whole bundle's took ~40 MB of heap, kept for the process's life.
  * Where a stretch of dependency code begins, one mapping without a source stays, so a frame
  * there is printed at its place in the bundle instead of being taken for the .ts line before.
  */
