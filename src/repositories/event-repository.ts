@@ -101,25 +101,21 @@ export class EventRepository implements EventSource {
       limit: query.limit,
     };
     const prepared = statement as unknown as DriverPrepared;
-    let rows: DriverRow[];
-    if (prepared.client?.unsafe) {
-      rows = await cancellable(prepared as Required<DriverPrepared>, values, options.signal);
-    } else if (prepared.client?.execProtocolRawStream) {
-      rows = await this.#readOnPglite(key, prepared as Required<DriverPrepared>, values);
-    } else {
-      rows = await prepared.all(values);
+    if (!prepared.client?.unsafe && !prepared.client?.execProtocolRawStream) {
+      return (await prepared.all(values)).map(toEventRecord);
     }
+    // What drizzle's `all()` does first, then the driver's own call.
+    const p = prepared as Required<DriverPrepared>;
+    const params = fillPlaceholders(p.params, values);
+    p.logger.logQuery(p.queryString, params);
+    const rows = p.client.unsafe
+      ? await cancellable(p, params, options.signal)
+      : await this.#readOnPglite(key, p, params);
     return rows.map(toEventRecord);
   }
 
-  /** On PGlite: the statement prepared in PGlite itself, once; logged as drizzle logs it. */
-  #readOnPglite(
-    key: string,
-    p: Required<DriverPrepared>,
-    values: Record<string, unknown>,
-  ): Promise<DriverRow[]> {
-    const params = fillPlaceholders(p.params, values);
-    p.logger.logQuery(p.queryString, params);
+  /** On PGlite: the statement prepared in PGlite itself, once. */
+  #readOnPglite(key: string, p: Required<DriverPrepared>, params: unknown[]): Promise<DriverRow[]> {
     let statement = this.#pgliteStatements.get(key);
     if (!statement) {
       // Its plan (the newest rows through an index on the time, filters from the same index)
@@ -154,14 +150,12 @@ interface DriverPrepared {
   logger?: { logQuery(query: string, params: unknown[]): void };
 }
 
-/** What drizzle's postgres-js `all()` does, keeping the pending query to cancel it on abort. */
+/** postgres-js' query, as drizzle's `all()` sends it, cancelled on abort. */
 async function cancellable(
   p: Required<DriverPrepared>,
-  values: Record<string, unknown>,
+  params: unknown[],
   signal: AbortSignal | undefined,
 ): Promise<DriverRow[]> {
-  const params = fillPlaceholders(p.params, values);
-  p.logger.logQuery(p.queryString, params);
   const pending = p.client.unsafe!(p.queryString, params, { prepare: p.prepare });
   if (!signal) return pending;
   const cancel = () => pending.cancel();
