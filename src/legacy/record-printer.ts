@@ -43,12 +43,6 @@ export class LegacyRecordPrinter {
     return this.#chars;
   }
 
-  /** What the old service answered for a logged record. */
-  record(line: string): string {
-    const bytes = this.#bytes(line);
-    return isAscii(bytes) ? bytes : Buffer.from(bytes, 'latin1').toString();
-  }
-
   /** The old service's JSON array of these records (`[a,b]`), as the bytes it sent. */
   array(lines: readonly string[]): Buffer<ArrayBuffer> {
     const printed = lines.map((line) => this.#bytes(line));
