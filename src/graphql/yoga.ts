@@ -53,6 +53,24 @@ export interface GraphQLServerOptions {
 
 export function createGraphQLServer(options: GraphQLServerOptions) {
   const limits = { ...defaultLimits, ...options.limits };
+  // Errors logged by maskError below, with their cause: yoga logs each error it masks again.
+  const logged = new WeakSet<object>();
+  const log =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) =>
+      (options.logger[level] as (...a: unknown[]) => void)(...args);
+  const logError = log('error');
+  const yogaLogger = {
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: (...args: unknown[]) => {
+      const [first] = args;
+      if (args.length === 1 && typeof first === 'object' && first !== null && logged.has(first))
+        return;
+      logError(...args);
+    },
+  };
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
@@ -76,7 +94,7 @@ export function createGraphQLServer(options: GraphQLServerOptions) {
       // a URI when it POSTs to it, and the page (megabytes) could then never be revalidated.
       endpoint: '/graphql?graphiql',
     },
-    logging: options.logger,
+    logging: yogaLogger,
     context: ({ request, ...serverContext }) => options.context(request, serverContext),
     maskedErrors: {
       maskError(error, message, isDev) {
@@ -87,6 +105,7 @@ export function createGraphQLServer(options: GraphQLServerOptions) {
         if (original instanceof ClientGoneError) return error as Error;
         if (original && !(original instanceof GraphQLError)) {
           options.logger.error({ err: original }, 'graphql: unexpected error');
+          if (typeof error === 'object' && error !== null) logged.add(error);
           options.onUnexpectedError?.(original);
         }
         return defaultMaskError(error, message, isDev && !options.production);

@@ -2,6 +2,7 @@
 // key, forcing by policy, fallback on failure and timeout (counted), argument bounds, and
 // DataLoader batching on both paths.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { capturedLogger } from '../doubles/captured-logger.js';
 import { StaticRolloutState } from '../doubles/static-rollout-state.js';
 import { IN_WINDOW } from '../fixtures/legacy-log.js';
 import { buildApp, gql, ingestedFixtureLog } from '../helpers/app.js';
@@ -151,14 +152,21 @@ describeEachDb('@rollout fields over /graphql', (db, _kind, queries) => {
     expect(answer.body.extensions.rollout['events.recent'].fallbackCause).toBe('timeout');
   });
 
-  it('masks an unexpected error when both paths fail', async () => {
+  it('masks an unexpected error when both paths fail, and logs it once', async () => {
     const boom = { recentEvents: () => Promise.reject(new Error('secret detail')) };
+    const { logger, lines } = capturedLogger('error');
     const answer = await gql(
-      app(100, { services: { events: { domain: boom, legacy: boom } } }),
+      app(100, { logger, services: { events: { domain: boom, legacy: boom } } }),
       '{ recentEvents { ts } }',
     );
     expect(answer.body.errors[0].message).toBe('Unexpected error.');
     expect(JSON.stringify(answer.body)).not.toContain('secret detail');
+    // One line, with its cause: yoga logs every error it masks too, which made it two.
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      msg: 'graphql: unexpected error',
+      err: { message: 'secret detail' },
+    });
   });
 
   it.each([
