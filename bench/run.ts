@@ -109,15 +109,18 @@ async function main(): Promise<number> {
       LOG_LEVEL: 'warn',
       TIME_ZONE: 'UTC',
     };
-    const nodeArgs = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${opts.profile}`] : [];
+    // Every server under test, the baseline too, each profile named after its server.
+    const profile = (name: ServerName) =>
+      opts.profile
+        ? ['--cpu-prof', `--cpu-prof-dir=${opts.profile}`, `--cpu-prof-name=${name}.cpuprofile`]
+        : [];
     const start = async (
       name: ServerName,
       mode: 'baseline' | 'gateway',
       env: Record<string, string>,
       script?: string,
     ) => {
-      const args = mode === 'gateway' ? nodeArgs : [];
-      const server = await startServer(name, mode, env, args, script);
+      const server = await startServer(name, mode, env, profile(name), script);
       servers.push(server);
       return server;
     };
