@@ -39,7 +39,22 @@ export interface EventSource {
 }
 
 export interface ReadOptions {
-  signal?: AbortSignal | undefined;
+  signal?: ReadSignal | undefined;
+}
+
+/**
+ * What a read uses of a cancellation signal; an AbortSignal is one. The rollout runner passes a
+ * lighter one of its own: Node takes microseconds to build an AbortSignal and to add a listener
+ * to it, a third of what the runner adds to a read.
+ */
+export interface ReadSignal {
+  readonly aborted: boolean;
+  /** Why it aborted (the error the read then fails with); undefined before. */
+  readonly reason: unknown;
+  /** Throws the reason of the abort, if aborted. */
+  throwIfAborted(): void;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 } from 'graphql';
 import { requireScope } from '../auth/access.js';
 import type { Scope } from '../auth/scopes.js';
+import type { ReadSignal } from '../domain/types.js';
 import type { Comparator } from '../rollout/compare.js';
 import type { RolloutFlag } from '../rollout/flags.js';
 import type { RequestRollout } from '../rollout/runner.js';
@@ -34,7 +35,7 @@ type PathResolver<Args, Ctx, R> = (
   ctx: Ctx,
   info: GraphQLResolveInfo,
   /** Aborts when the domain path's time budget is spent (its query should be cancelled). */
-  signal?: AbortSignal,
+  signal?: ReadSignal,
   /**
    * Reads: the answer will be compared with the other path's (shadow), so read everything the
    * comparator looks at; otherwise reading what the caller selected is enough.
@@ -134,7 +135,7 @@ function route<Args extends object, R>(
     ? impls.forceDomain(args)
     : ((args as { forceDomain?: boolean | null }).forceDomain ?? undefined);
   const paths = {
-    domain: (signal?: AbortSignal, comparable?: boolean) =>
+    domain: (signal?: ReadSignal, comparable?: boolean) =>
       impls.domain(args, ctx, info, signal, comparable),
     legacy: () => impls.legacy(args, ctx, info),
   };

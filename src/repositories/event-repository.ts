@@ -26,6 +26,7 @@ import type {
   EventReadOptions,
   EventRecord,
   EventSource,
+  ReadSignal,
   RecentEventsQuery,
 } from '../domain/types.js';
 
@@ -154,7 +155,7 @@ interface DriverPrepared {
 async function cancellable(
   p: Required<DriverPrepared>,
   params: unknown[],
-  signal: AbortSignal | undefined,
+  signal: ReadSignal | undefined,
 ): Promise<DriverRow[]> {
   const pending = p.client.unsafe!(p.queryString, params, { prepare: p.prepare });
   if (!signal) return pending;

@@ -4,12 +4,14 @@
 // Writes run on exactly one path: they fall back only when the domain path proves it rolled back.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { ReadSignal } from '../domain/types.js';
 import { WriteRolledBackError } from '../domain/write-errors.js';
 import { BreakerOpenError, type Breakers } from './breaker.js';
 import { ClientGoneError } from './client-gone.js';
 import type { Comparator } from './compare.js';
 import { type Decision, decide, type RolloutPath } from './engine.js';
 import type { EvidenceRecorder } from './evidence.js';
+import { ReadCancellation } from './read-cancellation.js';
 import type { ShadowRunner } from './shadow.js';
 import type { FlagMeta, RolloutStateStore } from './state.js';
 
@@ -46,7 +48,7 @@ export interface Proving {
  * the comparator looks at, not only what the caller selected.
  */
 export interface ReadPaths<T> {
-  domain: (signal: AbortSignal, comparable: boolean) => Promise<T>;
+  domain: (signal: ReadSignal, comparable: boolean) => Promise<T>;
   legacy: () => Promise<T>;
 }
 
@@ -249,9 +251,9 @@ export class RequestRollout {
     const started = performance.now();
     const run = () => {
       report = this.report(decision);
-      const controller = new AbortController();
+      const cancellation = new ReadCancellation();
       return this.timed(flag, 'domain', () =>
-        this.withBudget(flag, () => paths.domain(controller.signal, Boolean(shadow)), controller),
+        this.withBudget(flag, () => paths.domain(cancellation, Boolean(shadow)), cancellation),
       );
     };
     try {
@@ -290,7 +292,7 @@ export class RequestRollout {
     const { shadow, breakers } = this.options.proving ?? {};
     if (!shadow || !spec) return;
     const key = this.info.stickyKey;
-    const compareDomain = (signal: AbortSignal) => paths.domain(signal, true);
+    const compareDomain = (signal: ReadSignal) => paths.domain(signal, true);
     const task = {
       flag,
       version: meta.version,
@@ -320,22 +322,22 @@ export class RequestRollout {
   }
 
   /**
-   * Races the budget and, with `controller`, the client: past the budget or once the client is
-   * gone, `controller` aborts (the domain query is cancelled).
+   * Races the budget and, with `cancellation`, the client: past the budget or once the client is
+   * gone, `cancellation` aborts (the domain query is cancelled).
    */
   private withBudget<T>(
     flag: string,
     run: () => Promise<T>,
-    controller?: AbortController,
+    cancellation?: ReadCancellation,
   ): Promise<T> {
     const budget = this.options.domainTimeoutMs;
-    const client = controller ? this.clientSignal : undefined;
+    const client = cancellation ? this.clientSignal : undefined;
     let timer: NodeJS.Timeout | undefined;
     let gone: (() => void) | undefined;
     const stopped = new Promise<never>((_, reject) => {
       const stop = (error: Error) => {
-        controller?.abort(error);
         reject(error);
+        cancellation?.abort(error);
       };
       timer = setTimeout(() => stop(new DomainTimeoutError(flag, budget)), budget);
       if (client) {

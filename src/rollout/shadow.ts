@@ -4,6 +4,7 @@
 // within its own time budget (past it, its domain query is cancelled). For a sampled share of the
 // tasks P also runs a second time: what differs between P and P is noise (time, not a bug), and
 // a difference counts as a real mismatch only on paths that never differed in a noise run.
+import type { ReadSignal } from '../domain/types.js';
 import { type Comparator, type Difference, differences, NoiseModel } from './compare.js';
 import type { RolloutPath } from './engine.js';
 import type { ComparisonOutcome } from './evidence.js';
@@ -39,9 +40,9 @@ export interface ShadowTask<R> {
   primary: R;
   primaryMs: number;
   /** Runs the other path with the same arguments. */
-  runShadow: (signal: AbortSignal) => Promise<R>;
+  runShadow: (signal: ReadSignal) => Promise<R>;
   /** Runs the primary path again (the noise run). */
-  runPrimary: (signal: AbortSignal) => Promise<R>;
+  runPrimary: (signal: ReadSignal) => Promise<R>;
   args: unknown;
   keyHash: string | null;
 }

@@ -1,6 +1,7 @@
 // The pieces of proving a step that need no database: the structural diff and the noise rule,
 // the comparators, the shadow runner's bound and budget, and the guard's judgement.
 import { describe, expect, it } from 'vitest';
+import type { ReadSignal } from '../../src/domain/types.js';
 import { realtimeStatisticsComparator } from '../../src/fields/realtime-statistics/compare.js';
 import { recentEventsComparator } from '../../src/fields/recent-events/compare.js';
 import { differences, NoiseModel } from '../../src/rollout/compare.js';
@@ -94,7 +95,7 @@ describe('shadow comparison', () => {
 });
 
 describe('shadow runner', () => {
-  const task = (run: (s: AbortSignal) => Promise<number[]>) => ({
+  const task = (run: (s: ReadSignal) => Promise<number[]>) => ({
     flag: 'f',
     version: 1,
     comparator: { describe: '', project: (x: number[]) => x },
