@@ -193,8 +193,7 @@ export function createApp(deps: AppDeps) {
   // The operator console: static files built from console/, talking to /graphql like any client.
   const consoleAssets = new ConsoleAssets(config.consoleDir ?? findConsoleDir());
 
-  async function route(request: Request, serverContext: Record<string, unknown>) {
-    const { pathname } = new URL(request.url);
+  async function route(request: Request, pathname: string, serverContext: Record<string, unknown>) {
     if (pathname === '/health') return health();
     if (pathname === '/ready') {
       return readiness(handle, pgState, { started: rolloutReady }, () => ({
@@ -254,7 +253,7 @@ export function createApp(deps: AppDeps) {
       const { pathname } = new URL(request.url);
       let response: Response;
       try {
-        response = await route(request, context);
+        response = await route(request, pathname, context);
         // Whether the connection stays open is node:http's to decide, from the request: yoga's
         // event streams say `Connection: keep-alive`, which made it keep a connection open that
         // the client asked to close (`Connection: close`) until its keep-alive timeout.
