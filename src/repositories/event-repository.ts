@@ -21,6 +21,7 @@ import { and, desc, eq, fillPlaceholders, gte, isNull, or, type SQL, sql } from 
 import type { Db } from '../db/client.js';
 import { PgliteStatement } from '../db/pglite-statement.js';
 import { events } from '../db/schema.js';
+import { parsePgTimestamptz } from '../domain/instant-text.js';
 import type {
   EventProjection,
   EventReadOptions,
@@ -194,7 +195,7 @@ export function toEventRecord(row: DriverRow): EventRecord {
   if (row.ts === undefined) return { raw: row.raw } as EventRecord;
   return {
     ts: row.ts,
-    occurredAt: new Date(row.occurred_at!),
+    occurredAt: parsePgTimestamptz(row.occurred_at!),
     type: row.type!,
     cameraId: row.camera_id!,
     trackId: row.track_id === null ? null : Number(row.track_id),
