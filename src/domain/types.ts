@@ -44,8 +44,8 @@ export interface ReadOptions {
 
 /**
  * What a read uses of a cancellation signal; an AbortSignal is one. The rollout runner passes a
- * lighter one of its own: Node takes microseconds to build an AbortSignal and to add a listener
- * to it, a third of what the runner adds to a read.
+ * lighter one of its own: Node takes microseconds to build an AbortSignal, which was half of what
+ * the runner added to a read.
  */
 export interface ReadSignal {
   readonly aborted: boolean;
