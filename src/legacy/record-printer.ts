@@ -10,6 +10,9 @@
 // A printed form is kept as its UTF-8 bytes, one character per byte (for the ASCII forms, almost
 // all, that is the printed string itself): an answer of many records is then copied into its
 // buffer as it is, where encoding their joined text took twice as long.
+// The last answer is remembered too: polling callers mostly get the same newest records again,
+// which then cost one comparison of each line with the last call's (equal strings; the same
+// objects when they come from the legacy log's tail cache), instead of a lookup and a copy.
 import { isPrintedAsIs, reencodePy } from './py-json.js';
 
 export interface RecordPrinterOptions {
@@ -25,6 +28,15 @@ export interface RecordPrinterOptions {
 
 export const DEFAULT_PRINTER_CHARS = 4 * 1024 * 1024;
 
+/** An answer larger than this (bytes) is not remembered as the last answer. */
+export const MAX_REMEMBERED_ANSWER_BYTES = 1024 * 1024;
+
+interface Answer {
+  /** The lines asked for: equal lines give equal bytes. */
+  lines: readonly string[];
+  bytes: Buffer<ArrayBuffer>;
+}
+
 export class LegacyRecordPrinter {
   readonly #printed = new Map<string, string>();
   /** Sample of a line → the remembered line of that sample (the last one remembered). */
@@ -32,6 +44,7 @@ export class LegacyRecordPrinter {
   readonly #maxChars: number;
   readonly #maxLineChars: number;
   #chars = 0;
+  #last: Answer | undefined;
 
   constructor(options: RecordPrinterOptions = {}) {
     this.#maxChars = options.maxChars ?? DEFAULT_PRINTER_CHARS;
@@ -43,8 +56,13 @@ export class LegacyRecordPrinter {
     return this.#chars;
   }
 
-  /** The old service's JSON array of these records (`[a,b]`), as the bytes it sent. */
+  /**
+   * The old service's JSON array of these records (`[a,b]`), as the bytes it sent. The same
+   * records as the last call give the same buffer: the caller sends it and must not change it.
+   */
   array(lines: readonly string[]): Buffer<ArrayBuffer> {
+    const last = this.#last;
+    if (last && sameItems(lines, last.lines)) return last.bytes;
     const printed = lines.map((line) => this.#bytes(line));
     let size = 1 + Math.max(printed.length, 1);
     for (const bytes of printed) size += bytes.length;
@@ -56,6 +74,7 @@ export class LegacyRecordPrinter {
       at += out.write(printed[i]!, at, 'latin1');
     }
     out[at] = 0x5d; // ]
+    this.#last = size <= MAX_REMEMBERED_ANSWER_BYTES ? { lines, bytes: out } : undefined;
     return out;
   }
 
@@ -81,6 +100,13 @@ export class LegacyRecordPrinter {
     }
     return bytes;
   }
+}
+
+/** Whether both hold equal strings, in the same order. */
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const sizeOf = (line: string, printed: string) =>

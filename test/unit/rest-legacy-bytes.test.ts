@@ -2,7 +2,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isPrintedAsIs, reencodePy } from '../../src/legacy/py-json.js';
-import { LegacyRecordPrinter } from '../../src/legacy/record-printer.js';
+import {
+  LegacyRecordPrinter,
+  MAX_REMEMBERED_ANSWER_BYTES,
+} from '../../src/legacy/record-printer.js';
 
 /** One record as `printer` prints it into an answer (the array of that one record, unwrapped). */
 const printed = (printer: LegacyRecordPrinter, line: string) =>
@@ -105,6 +108,29 @@ describe('the JSON array of records', () => {
     expect(printer.array(lines)).toEqual(expected(lines));
     expect(printer.array([])).toEqual(Buffer.from('[]'));
     expect(new LegacyRecordPrinter({ maxLineChars: 10 }).array(lines)).toEqual(expected(lines));
+  });
+
+  it('answers the records asked for after other answers, the last one shared', () => {
+    const printer = new LegacyRecordPrinter();
+    const a = [LOGGED, '{"ts": 2, "type": "mouse"}'];
+    const b = [LOGGED, '{"ts": 3, "type": "mouse"}'];
+    const first = printer.array(a);
+    // Equal lines in new strings, as the database driver hands them over: the same bytes, kept.
+    expect(printer.array(a.map((line) => [...line].join('')))).toBe(first);
+    expect(printer.array(b)).toEqual(expected(b));
+    expect(printer.array(a.slice(0, 1))).toEqual(expected(a.slice(0, 1)));
+    expect(printer.array(a)).toEqual(expected(a));
+    expect(printer.array([])).toEqual(Buffer.from('[]'));
+  });
+
+  it('does not keep an answer over its bound, and still answers it', () => {
+    const printer = new LegacyRecordPrinter();
+    const line = `{"ts":1,"note":"${'x'.repeat(4_000)}"}`;
+    const lines = Array.from({ length: MAX_REMEMBERED_ANSWER_BYTES / 4_000 + 1 }, () => line);
+    const answer = printer.array(lines);
+    expect(answer).toEqual(expected(lines));
+    expect(printer.array(lines)).not.toBe(answer);
+    expect(printer.array(lines)).toEqual(answer);
   });
 
   it('agrees with the joined text on any JSON lines', () => {
