@@ -193,7 +193,8 @@ export function createApp(deps: AppDeps) {
   // The operator console: static files built from console/, talking to /graphql like any client.
   const consoleAssets = new ConsoleAssets(config.consoleDir ?? findConsoleDir());
 
-  async function route(request: Request, pathname: string, serverContext: Record<string, unknown>) {
+  async function route(request: Request, url: URL, serverContext: Record<string, unknown>) {
+    const { pathname } = url;
     if (pathname === '/health') return health();
     if (pathname === '/ready') {
       return readiness(handle, pgState, { started: rolloutReady }, () => ({
@@ -218,13 +219,10 @@ export function createApp(deps: AppDeps) {
       const limited = await limitBody(request, config.bodyLimitBytes);
       if (limited instanceof Response) return limited;
       if (pathname === '/graphql') return yoga.fetch(limited, serverContext);
-      return v1.handle({
-        yoga,
-        request: limited,
-        serverContext,
-        timeZone: config.timeZone,
-        printer,
-      });
+      return v1.handle(
+        { yoga, request: limited, serverContext, timeZone: config.timeZone, printer },
+        url,
+      );
     }
     return jsonResponse({ detail: 'Not Found' }, 404);
   }
@@ -250,10 +248,12 @@ export function createApp(deps: AppDeps) {
       const req = serverContext.req as { socket?: { remoteAddress?: string } } | undefined;
       const context = { ...serverContext, requestId, clientAddress: req?.socket?.remoteAddress };
       const started = performance.now();
-      const { pathname } = new URL(request.url);
+      // The server adapter's request keeps the URL it parsed (a global Request, as in tests, not).
+      const url = (request as { parsedUrl?: URL }).parsedUrl ?? new URL(request.url);
+      const { pathname } = url;
       let response: Response;
       try {
-        response = await route(request, pathname, context);
+        response = await route(request, url, context);
         // Whether the connection stays open is node:http's to decide, from the request: yoga's
         // event streams say `Connection: keep-alive`, which made it keep a connection open that
         // the client asked to close (`Connection: close`) until its keep-alive timeout.

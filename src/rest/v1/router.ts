@@ -22,20 +22,28 @@ export interface RestRoute {
 
 export interface V1Router {
   find(pathname: string): { route: RestRoute; params: Record<string, string> } | undefined;
-  handle(shim: ShimRequest): Promise<Response>;
+  /** Answers the request (`url`: its URL, when the caller has parsed it already). */
+  handle(shim: ShimRequest, url?: URL): Promise<Response>;
 }
 
-function match(template: string, pathname: string): Record<string, string> | undefined {
-  const want = template.split('/');
-  const got = pathname.split('/');
-  if (want.length !== got.length) return undefined;
+/** A path template's segments, `{name}` ones as the parameter's name. */
+type Template = readonly ({ param: string } | string)[];
+
+function compile(path: string): Template {
+  return path
+    .split('/')
+    .map((w) => (w.startsWith('{') && w.endsWith('}') ? { param: w.slice(1, -1) } : w));
+}
+
+function match(template: Template, got: readonly string[]): Record<string, string> | undefined {
+  if (template.length !== got.length) return undefined;
   const params: Record<string, string> = {};
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i]!;
+  for (let i = 0; i < template.length; i++) {
+    const w = template[i]!;
     const g = got[i]!;
-    if (w.startsWith('{') && w.endsWith('}')) {
+    if (typeof w !== 'string') {
       if (g === '') return undefined;
-      params[w.slice(1, -1)] = unquote(g);
+      params[w.param] = unquote(g);
     } else if (w !== g) return undefined;
   }
   return params;
@@ -84,19 +92,23 @@ export function mergeRoutes(routes: readonly RestRoute[]): RestRoute[] {
 }
 
 export function createV1Router(declared: readonly RestRoute[]): V1Router {
-  const routes = mergeRoutes(declared);
+  const routes = mergeRoutes(declared).map((route) => ({ route, template: compile(route.path) }));
   const find = (pathname: string) => {
-    for (const route of routes) {
-      const params = match(route.path, pathname);
+    const got = pathname.split('/');
+    for (const { route, template } of routes) {
+      const params = match(template, got);
       if (params) return { route, params };
     }
     return undefined;
   };
-  return { find, handle: (shim) => handle(find, shim) };
+  return { find, handle: (shim, url) => handle(find, shim, url) };
 }
 
-async function handle(find: V1Router['find'], shim: ShimRequest): Promise<Response> {
-  const url = new URL(shim.request.url);
+async function handle(
+  find: V1Router['find'],
+  shim: ShimRequest,
+  url = new URL(shim.request.url),
+): Promise<Response> {
   const found = find(url.pathname);
   if (!found) {
     if (url.pathname.endsWith('/') && find(url.pathname.slice(0, -1))) {
