@@ -35,6 +35,15 @@ describe('isoString', () => {
     for (const ms of edges) expect(isoString(new Date(ms))).toBe(new Date(ms).toISOString());
   });
 
+  it('prints the same instants again, and instants that share a remembered slot, right', () => {
+    const base = Date.UTC(2026, 10, 30, 16, 49, 51, 493);
+    // Instants 4,096 ms apart share a slot of the memo; each overwrites the other.
+    const instants = [base, base + 4096, base, base + 2 * 4096, base + 1, base + 4096];
+    for (let round = 0; round < 2; round++) {
+      for (const ms of instants) expect(isoString(new Date(ms))).toBe(new Date(ms).toISOString());
+    }
+  });
+
   it('throws as toISOString does on an invalid date', () => {
     expect(() => isoString(new Date(Number.NaN))).toThrow(RangeError);
   });
