@@ -21,6 +21,11 @@ export interface ReaderResult {
   bytesPerCall: number;
 }
 
+export interface PrintingResult {
+  records: { sameMicros: number; freshMicros: number; changedMicros: number };
+  instants: { rememberedNanos: number; newNanos: number };
+}
+
 export interface RunReport {
   machine: string[];
   command: string;
@@ -29,6 +34,7 @@ export interface RunReport {
   defaultConnections: number;
   engine: EngineResult;
   reader: ReaderResult;
+  printing: PrintingResult;
   plans: { title: string; plans: Plan[] }[];
 }
 
@@ -155,10 +161,12 @@ export function markdown(r: RunReport): string {
     );
   }
   const e = r.engine;
+  const { records: p, instants: i } = r.printing;
   out.push(
     '',
     `Rollout engine (own process): ${fmt(e.decisionsPerSecond)} decisions/s wall clock (runs: ${e.runs.map((x) => fmt(x)).join(', ')}), ${fmt(e.decisionsPerCpuSecond)} per CPU-second; RequestRollout.read machinery ${fmt(e.runnerOverheadMicros, 2)} µs per field (runs: ${e.runnerRuns.join(', ')}).`,
     `Legacy reader alone (own process): ${fmt(r.reader.callsPerSecond)} calls/s, ${fmt(r.reader.callsPerCpuSecond)} per CPU-second; ${fmt(r.reader.linesPerCall)} lines (${fmt(r.reader.bytesPerCall / 1024)} KiB) read per call.`,
+    `Answer printing (own process, bench/answer-printing.ts): a REST shim's 100 records ${fmt(p.sameMicros, 2)} µs when they are the last answer's (${fmt(p.freshMicros, 2)} µs as fresh copies, as the database hands them over), ${fmt(p.changedMicros, 2)} µs when one record is new; a DateTime text ${fmt(i.rememberedNanos, 1)} ns when printed before, ${fmt(i.newNanos, 1)} ns when new.`,
     '',
     '| goal | measured | met |',
     '|---|---|---|',

@@ -30,7 +30,13 @@ import {
   startServer,
   stopServer,
 } from './load.js';
-import { type EngineResult, markdown, type ReaderResult, type RunReport } from './report.js';
+import {
+  type EngineResult,
+  markdown,
+  type PrintingResult,
+  type ReaderResult,
+  type RunReport,
+} from './report.js';
 import { roundOrder, type Scenario, type ServerName, scenarios } from './scenarios.js';
 
 const { values: opts } = parseArgs({
@@ -229,6 +235,7 @@ async function main(): Promise<number> {
 
     const engine = await micro<EngineResult>('./rollout-engine.ts', smoke ? ['--quick'] : []);
     const reader = await micro<ReaderResult>('./legacy-reader.ts', [logPath, smoke ? '1' : '5']);
+    const printing = await micro<PrintingResult>('./answer-printing.ts', smoke ? ['--quick'] : []);
     const guard = await micro<GuardResult>('./guard.ts', smoke ? ['--quick'] : []);
     const plans = [
       {
@@ -258,6 +265,7 @@ async function main(): Promise<number> {
       defaultConnections: connections,
       engine,
       reader,
+      printing,
       plans,
     };
     const text = `${markdown(report)}\n${footprintMarkdown(footprint)}\n${guardMarkdown(guard)}`;
