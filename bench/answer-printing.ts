@@ -10,13 +10,12 @@
 import { createEventGenerator, formatLegacyLine, seededRng } from '../src/demo/simulator.js';
 import { isoString } from '../src/domain/instant-text.js';
 import { LegacyRecordPrinter } from '../src/legacy/record-printer.js';
+import { median } from './report.js';
 
 const quick = process.argv.includes('--quick');
 const RUNS = quick ? 3 : 7;
 const ANSWERS = quick ? 1_000 : 5_000;
 const INSTANTS = quick ? 200_000 : 2_000_000;
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 // Lines as the demo's simulator logs them (varied times, tracks, confidences and boxes).
 const generator = createEventGenerator(seededRng(7));
