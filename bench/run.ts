@@ -145,6 +145,7 @@ async function main(): Promise<number> {
     const running = await Promise.all([
       start('baseline', 'baseline', { DATABASE_URL: url }),
       start('gateway', 'gateway', gatewayEnv),
+      start('memory', 'gateway', { ...gatewayEnv, BENCH_EVENTS: 'memory' }),
       start('ab', 'gateway', { ...gatewayEnv, BENCH_AB: '1' }),
       start('statistics-raw', 'gateway', { ...gatewayEnv, BENCH_STATS: 'raw' }),
       pglite,

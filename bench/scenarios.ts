@@ -5,6 +5,7 @@ import type { Request } from './load.js';
 export type ServerName =
   | 'baseline'
   | 'gateway'
+  | 'memory'
   | 'ab'
   | 'statistics-raw'
   | 'pglite'
@@ -197,6 +198,15 @@ function list(
       name: 'shim-domain',
       label: `REST shim ${RECENT}, domain path`,
       server: 'gateway',
+      request: { method: 'GET', path: RECENT },
+      sameAsBaseline: true,
+      check: rest('domain'),
+    },
+    {
+      name: 'shim-memory',
+      label:
+        "REST shim, recentEvents' domain path answering from memory (no database): the gateway's own layers",
+      server: 'memory',
       request: { method: 'GET', path: RECENT },
       sameAsBaseline: true,
       check: rest('domain'),

@@ -16,8 +16,10 @@ import { loadConfig } from '../src/config/env.js';
 import { openDatabase } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { seedReference } from '../src/demo/seed.js';
+import type { EventRecord, EventSource } from '../src/domain/types.js';
 import type { RolloutImplementations } from '../src/graphql/rollout-directive.js';
 import { createLogger } from '../src/ops/logger.js';
+import { EventRepository } from '../src/repositories/event-repository.js';
 import { schema } from '../src/schema.js';
 import { RECENT_SQL, TYPED_SQL } from './data.js';
 import { RawStatistics } from './raw-statistics.js';
@@ -105,6 +107,22 @@ function abRollout() {
   };
 }
 
+/**
+ * recentEvents' domain path answering each projection's first read again, from memory: the
+ * gateway with its database taken out, beside the baseline's /ceiling (BENCH_EVENTS=memory).
+ */
+function eventsFromMemory(repository: EventRepository): EventSource {
+  const first = new Map<string, Promise<EventRecord[]>>();
+  return {
+    recentEvents(query, options) {
+      const key = options?.projection ?? 'all';
+      let read = first.get(key);
+      if (!read) first.set(key, (read = repository.recentEvents(query, options)));
+      return read;
+    },
+  };
+}
+
 async function gateway() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
@@ -134,15 +152,18 @@ async function gateway() {
     handle,
     logger,
     startedAt,
-    ...(process.env.BENCH_STATS === 'raw'
-      ? {
-          services: {
+    services: {
+      ...(process.env.BENCH_STATS === 'raw'
+        ? {
             statistics: {
               domain: new RawStatistics(handle, { timeZone: config.timeZone, startedAt }),
             },
-          },
-        }
-      : {}),
+          }
+        : {}),
+      ...(process.env.BENCH_EVENTS === 'memory'
+        ? { events: { domain: eventsFromMemory(new EventRepository(handle.db)) } }
+        : {}),
+    },
   });
   await app.rolloutReady;
   return {
