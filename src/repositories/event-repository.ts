@@ -104,7 +104,7 @@ export class EventRepository implements EventSource {
     };
     const prepared = statement as unknown as DriverPrepared;
     if (!prepared.client?.unsafe && !prepared.client?.execProtocolRawStream) {
-      return toEventRecords(await prepared.all(values));
+      return (await prepared.all(values)).map(toEventRecord);
     }
     // What drizzle's `all()` does first, then the driver's own call.
     const p = prepared as Required<DriverPrepared>;
@@ -113,7 +113,7 @@ export class EventRepository implements EventSource {
     const rows = p.client.unsafe
       ? await cancellable(p, params, options.signal)
       : await this.#readOnPglite(key, p, params);
-    return toEventRecords(rows);
+    return rows.map(toEventRecord);
   }
 
   /** On PGlite: the statement prepared in PGlite itself, once. */
@@ -182,17 +182,6 @@ export interface DriverRow {
   track_id?: string | number | null;
   evidence?: string | null;
   raw?: string;
-}
-
-/**
- * The events of the driver's rows, by a loop: postgres.js' rows are a subclass of Array, whose
- * `map` builds its answer through the subclass's constructor, and `for…of` walks it through the
- * generic iterator: 3 µs and 0.9 µs for 100 rows, against 0.25 µs for an indexed loop.
- */
-function toEventRecords(rows: DriverRow[]): EventRecord[] {
-  const records: EventRecord[] = [];
-  for (let i = 0; i < rows.length; i++) records.push(toEventRecord(rows[i]!));
-  return records;
 }
 
 /**
