@@ -117,7 +117,10 @@ function eventsFromMemory(repository: EventRepository): EventSource {
     recentEvents(query, options) {
       const key = options?.projection ?? 'all';
       let read = first.get(key);
-      if (!read) first.set(key, (read = repository.recentEvents(query, options)));
+      if (!read) {
+        read = repository.recentEvents(query, options);
+        first.set(key, read);
+      }
       return read;
     },
   };
