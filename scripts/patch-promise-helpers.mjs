@@ -29,7 +29,7 @@ if (version !== VERSION) {
   process.exit(1);
 }
 
-/** 2.0.2's code (MIT, The Guild / Arda TANRIKULU), as it is in its esm/index.js. */
+/** 2.0.2's code (MIT licence, Arda TANRIKULU), as in its esm/index.js. */
 const REPLACEMENTS = {
   handleMaybePromise: `function handleMaybePromise(inputFactory, outputSuccessFactory, outputErrorFactory, finallyFactory) {
     // When a finally callback is present, keep the fake-promise chain so cleanup
