@@ -9,18 +9,16 @@
 // subscriptions); test/integration/graphql-jit.test.ts compares the bytes of both.
 // Any other executor version stops the install: check it, then update or remove this script.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { installedPackage, nodeModules } from './installed-package.mjs';
 
 const VERSION = '2.0.1';
 const MARKER = '/* gateway: keys in query order */';
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules');
-const pkgDir = join(root, '@graphql-tools', 'executor');
-const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
-if (version !== VERSION) {
-  console.error(`@graphql-tools/executor is ${version}, this repair is for ${VERSION}`);
-  process.exit(1);
-}
+const pkgDir = installedPackage(
+  '@graphql-tools/executor',
+  VERSION,
+  'check whether it keeps keys in query order, then update or remove scripts/patch-graphql-executor.mjs',
+);
 const check = process.argv.includes('--check');
 let unrepaired = 0;
 for (const file of ['esm', 'cjs'].map((f) => join(pkgDir, f, 'execution', 'promiseForObject.js'))) {
@@ -43,6 +41,6 @@ for (const file of ['esm', 'cjs'].map((f) => join(pkgDir, f, 'execution', 'promi
     (line) => `${line}${indent}${MARKER} resolvedObject[key] = undefined;\n`,
   );
   writeFileSync(file, repaired);
-  console.log(`patched ${file.slice(root.length + 1)} (keys in query order)`);
+  console.log(`patched ${file.slice(nodeModules.length + 1)} (keys in query order)`);
 }
 if (check && unrepaired > 0) process.exit(1);

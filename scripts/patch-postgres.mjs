@@ -14,8 +14,8 @@
 // Any other postgres version stops the install: check whether upstream fixed it, then update or
 // remove this script.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { installedPackage } from './installed-package.mjs';
 
 const VERSION = '3.4.9';
 const MARKER = '/* gateway: closed-socket write guard */';
@@ -39,16 +39,12 @@ const replacements = [
   },
 ];
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', 'postgres');
-const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const root = installedPackage(
+  'postgres',
+  VERSION,
+  'check whether the closed-socket write fix is upstream, then update or remove scripts/patch-postgres.mjs',
+);
 const checkOnly = process.argv.includes('--check');
-
-if (version !== VERSION) {
-  console.error(
-    `scripts/patch-postgres.mjs repairs postgres ${VERSION}, found ${version}: check whether the closed-socket write fix is upstream, then update or remove the script`,
-  );
-  process.exit(1);
-}
 
 let failed = false;
 for (const file of ['src/connection.js', 'cjs/src/connection.js', 'cf/src/connection.js']) {

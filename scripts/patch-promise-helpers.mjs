@@ -16,18 +16,16 @@
 // `node scripts/patch-promise-helpers.mjs --check` only verifies (exit 1 when a file is not
 // patched). Any other version stops the install: check it, then update or remove this script.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { installedPackage, nodeModules } from './installed-package.mjs';
 
 const VERSION = '1.3.2';
 const MARKER = '/* gateway: fake promises of promise-helpers 2.0.2 */';
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules');
-const pkgDir = join(root, '@whatwg-node', 'promise-helpers');
-const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
-if (version !== VERSION) {
-  console.error(`@whatwg-node/promise-helpers is ${version}, this backport is for ${VERSION}`);
-  process.exit(1);
-}
+const pkgDir = installedPackage(
+  '@whatwg-node/promise-helpers',
+  VERSION,
+  'check whether yoga still needs 1.x, then update or remove scripts/patch-promise-helpers.mjs',
+);
 
 /** 2.0.2's code (MIT licence, Arda TANRIKULU), as in its esm/index.js. */
 const REPLACEMENTS = {
@@ -196,6 +194,6 @@ for (const file of ['esm', 'cjs'].map((f) => join(pkgDir, f, 'index.js'))) {
     continue;
   }
   writeFileSync(file, `${MARKER}\n${text}`);
-  console.log(`patched ${file.slice(root.length + 1)} (fake promises of 2.0.2)`);
+  console.log(`patched ${file.slice(nodeModules.length + 1)} (fake promises of 2.0.2)`);
 }
 if (check && unpatched > 0) process.exit(1);
