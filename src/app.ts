@@ -17,6 +17,7 @@ import {
   v1Routes,
 } from './fields/index.js';
 import type { RolloutAdmin } from './graphql/context.js';
+import { createDocumentRunner } from './graphql/prepared.js';
 import { createContextFactory } from './graphql/request-context.js';
 import { useRolloutExtensions } from './graphql/use-rollout-extensions.js';
 import { createGraphQLWebSocketServer } from './graphql/websocket.js';
@@ -151,6 +152,25 @@ export function createApp(deps: AppDeps) {
     },
     deps.services,
   );
+  // Every GraphQL request's context: /graphql's, the websockets' and the shims'.
+  const context = createContextFactory({
+    db: handle.db,
+    logger,
+    clock,
+    production: config.nodeEnv === 'production',
+    authenticator: new TokenAuthenticator(config.apiTokens),
+    runner: {
+      store: rolloutState,
+      observer: rolloutObserver(metrics),
+      logger,
+      domainTimeoutMs: config.domainTimeoutMs,
+      proving: proving.proving,
+    },
+    rolloutAdmin,
+    services,
+    violationReader: new ViolationRepository(handle.db),
+  });
+  const countFault = () => metrics.graphqlUnexpectedErrors.inc();
   const yoga = createGraphQLServer({
     schema,
     logger,
@@ -159,25 +179,18 @@ export function createApp(deps: AppDeps) {
     limits: deps.limits,
     jit: config.graphqlJit,
     introspection: config.graphqlIntrospection,
-    onUnexpectedError: () => metrics.graphqlUnexpectedErrors.inc(),
+    onUnexpectedError: countFault,
     plugins: [useRolloutExtensions()],
-    context: createContextFactory({
-      db: handle.db,
-      logger,
-      clock,
-      production: config.nodeEnv === 'production',
-      authenticator: new TokenAuthenticator(config.apiTokens),
-      runner: {
-        store: rolloutState,
-        observer: rolloutObserver(metrics),
-        logger,
-        domainTimeoutMs: config.domainTimeoutMs,
-        proving: proving.proving,
-      },
-      rolloutAdmin,
-      services,
-      violationReader: new ViolationRepository(handle.db),
-    }),
+    context,
+  });
+  // The shims' fixed documents, on the same schema, context, access checks and fault reporting.
+  const documents = createDocumentRunner({
+    schema,
+    context,
+    jit: config.graphqlJit,
+    introspection: config.graphqlIntrospection,
+    logger,
+    onUnexpectedError: countFault,
   });
   const v1 = createV1Router(v1Routes);
   const printer = new LegacyRecordPrinter();
@@ -220,7 +233,7 @@ export function createApp(deps: AppDeps) {
       if (limited instanceof Response) return limited;
       if (pathname === '/graphql') return yoga.fetch(limited, serverContext);
       return v1.handle(
-        { yoga, request: limited, serverContext, timeZone: config.timeZone, printer },
+        { documents, request: limited, serverContext, timeZone: config.timeZone, printer },
         url,
       );
     }

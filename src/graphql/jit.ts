@@ -60,7 +60,7 @@ export function useJitExecution(logger: Logger): Plugin[] {
  * The only operation of its document, a query or mutation the schema has a root type for,
  * without @include/@skip: what graphql-jit compiles.
  */
-function compilable(args: {
+export function compilable(args: {
   schema: GraphQLSchema;
   document: DocumentNode;
   operationName?: string | null;

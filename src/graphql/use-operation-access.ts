@@ -47,7 +47,8 @@ interface AccessHookPayload {
   setResultAndStopExecution(result: { data: null; errors: GraphQLError[] }): void;
 }
 
-function refusals(args: ExecutionArgs, introspection: IntrospectionPolicy): GraphQLError[] {
+/** The refusals of an operation's root fields for its context's caller (none: it may run). */
+export function refusals(args: ExecutionArgs, introspection: IntrospectionPolicy): GraphQLError[] {
   const operation = getOperationAST(args.document, args.operationName);
   const root = operation && args.schema.getRootType(operation.operation);
   if (!operation || !root) return []; // execution reports it

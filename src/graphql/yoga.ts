@@ -9,6 +9,7 @@ import type { Logger } from '../ops/logger.js';
 import { ClientGoneError } from '../rollout/client-gone.js';
 import type { GraphQLContext } from './context.js';
 import { documentCaches } from './document-cache.js';
+import { faultOf, reportFault } from './errors.js';
 import { useJitExecution } from './jit.js';
 import { useKnownOperationTypes } from './use-known-operation-types.js';
 import { type IntrospectionPolicy, useOperationAccess } from './use-operation-access.js';
@@ -103,10 +104,10 @@ export function createGraphQLServer(options: GraphQLServerOptions) {
         // nobody reads the answer: left as it is, since yoga logs every error it sees masked (at
         // error level, with its stack).
         if (original instanceof ClientGoneError) return error as Error;
-        if (original && !(original instanceof GraphQLError)) {
-          options.logger.error({ err: original }, 'graphql: unexpected error');
+        const fault = faultOf(error);
+        if (fault) {
+          reportFault(options.logger, fault, options.onUnexpectedError);
           if (typeof error === 'object' && error !== null) logged.add(error);
-          options.onUnexpectedError?.(original);
         }
         return defaultMaskError(error, message, isDev && !options.production);
       },

@@ -169,6 +169,29 @@ describeEachDb('@rollout fields over /graphql', (db, _kind, queries) => {
     });
   });
 
+  it.each([true, false])(
+    'answers a REST caller 500 when both paths fail, and logs and counts it once (graphql-jit: %s)',
+    async (graphqlJit) => {
+      const boom = { recentEvents: () => Promise.reject(new Error('secret detail')) };
+      const { logger, lines } = capturedLogger('error');
+      const gateway = app(100, {
+        logger,
+        services: { events: { domain: boom, legacy: boom } },
+        config: { graphqlJit },
+      });
+      const response = await gateway.fetch('http://gateway/api/v1/events/recent?limit=5');
+      expect(response.status).toBe(500);
+      expect(await response.text()).toBe('Internal Server Error');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({
+        msg: 'graphql: unexpected error',
+        err: { message: 'secret detail' },
+      });
+      const metrics = await (await gateway.fetch('http://gateway/metrics')).text();
+      expect(metrics).toContain('gateway_graphql_unexpected_errors_total 1');
+    },
+  );
+
   it.each([
     ['limit', 0],
     ['limit', 1001],

@@ -1,19 +1,18 @@
-// How a REST shim runs: it executes a fixed GraphQL document through the same yoga/envelop
-// instance as /graphql (same context, rollout, DataLoaders, limits, metrics and error masking)
-// without going through HTTP serialization, then maps the typed result to the legacy JSON.
+// How a REST shim runs: it executes a fixed GraphQL document against the schema /graphql serves,
+// with the same context, rollout, DataLoaders, access checks and fault reporting
+// (graphql/prepared.ts), without going through HTTP serialization, then maps the typed result to
+// the legacy JSON.
 
 import { Response as ServerResponse } from '@whatwg-node/server';
 import type { ExecutionResult } from 'graphql';
-import type { YogaServerInstance } from 'graphql-yoga';
+import type { DocumentExecution, DocumentRunner } from '../../graphql/prepared.js';
 import type { LegacyRecordPrinter } from '../../legacy/record-printer.js';
 import { LegacyScanRefused } from '../../legacy/scan-limits.js';
 import type { RolloutReport } from '../../rollout/runner.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: the yoga instance's context types are the app's concern
-export type Yoga = YogaServerInstance<any, any>;
-
 export interface ShimRequest {
-  yoga: Yoga;
+  /** Runs the shims' documents (prepared once each). */
+  documents: DocumentRunner;
   request: Request;
   serverContext: Record<string, unknown>;
   /** IANA zone of the old service's naive local timestamps. */
@@ -22,42 +21,18 @@ export interface ShimRequest {
   printer: LegacyRecordPrinter;
 }
 
-export interface ShimExecution<TData> {
-  data: TData | null | undefined;
-  errors: ExecutionResult['errors'];
-  /** The rollout reports of the fields the document touched, keyed by flag. */
-  rollout: Record<string, RolloutReport> | undefined;
-}
+export type ShimExecution<TData> = DocumentExecution<TData>;
 
 export async function executeDocument<TData>(
   shim: ShimRequest,
   query: string,
   variables: Record<string, unknown>,
 ): Promise<ShimExecution<TData>> {
-  const { request, serverContext, yoga } = shim;
-  const { parse, validate, contextFactory, execute, schema } = yoga.getEnveloped({
-    request,
-    params: { query, variables },
-    ...serverContext,
-  });
-  const document = parse(query);
-  const validationErrors = validate(schema, document);
-  if (validationErrors.length > 0)
-    return { data: null, errors: validationErrors, rollout: undefined };
-  const contextValue = await contextFactory();
-  const result = (await execute({
-    schema,
-    document,
-    contextValue,
-    variableValues: variables,
-  })) as ExecutionResult<TData>;
+  const { request, serverContext, documents } = shim;
+  const result = await documents.run<TData>(request, serverContext, query, variables);
   // The client went away: nobody to answer (the app records the request as 499).
   request.signal.throwIfAborted();
-  return {
-    data: result.data,
-    errors: result.errors,
-    rollout: result.extensions?.rollout as Record<string, RolloutReport> | undefined,
-  };
+  return result;
 }
 
 /** The X-Rollout-* headers REST callers see for one flag's decision. */
