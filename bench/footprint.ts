@@ -21,7 +21,10 @@ export interface FootprintResult {
   pgliteFirst: StartSample[];
   /** The same data directories started again. */
   pgliteRestart: StartSample[];
-  /** RSS (and peak RSS) of the servers under test after the load rounds. */
+  /**
+   * RSS (and peak RSS) of the servers under test after load: the PostgreSQL gateway's largest at
+   * the end of a round (each round runs on a new process), PGlite's after all rounds.
+   */
   afterLoad: { name: string; rssMb: number; peakMb: number }[];
 }
 
@@ -127,7 +130,7 @@ export function footprintMarkdown(f: FootprintResult): string {
     row('embedded PGlite, new data directory (first start, demo data)', f.pgliteFirst, 5, 350),
     row('embedded PGlite, the same directory again', f.pgliteRestart, 5, 350),
     '',
-    '| server under test, after the load rounds | RSS | peak RSS (VmHWM) | goal |',
+    '| server under test, after load (gateway: the largest at the end of a round, each round on a new process; PGlite: after all rounds) | RSS | peak RSS (VmHWM) | goal |',
     '|---|---:|---:|---|',
     ...f.afterLoad.map(
       (a) =>

@@ -72,6 +72,14 @@ const adminUrl =
   'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = smoke ? `gw_bench_smoke_${process.pid}` : 'gw_bench';
 const say = (text: string) => console.error(`[bench] ${text}`);
+/** The servers started anew for every round (see `restart`). */
+const RESTARTED = new Set<ServerName>([
+  'baseline',
+  'gateway',
+  'memory',
+  'statistics-raw',
+  'before',
+]);
 const load = () =>
   loadavg()
     .map((x) => x.toFixed(2))
@@ -115,18 +123,27 @@ async function main(): Promise<number> {
       LOG_LEVEL: 'warn',
       TIME_ZONE: 'UTC',
     };
-    // Every server under test, the baseline too, each profile named after its server.
+    // Every server under test, the baseline too, each profile named after its server and round.
+    let round = 1;
     const profile = (name: ServerName) =>
       opts.profile
-        ? ['--cpu-prof', `--cpu-prof-dir=${opts.profile}`, `--cpu-prof-name=${name}.cpuprofile`]
+        ? [
+            '--cpu-prof',
+            `--cpu-prof-dir=${opts.profile}`,
+            `--cpu-prof-name=${name}-${round}.cpuprofile`,
+          ]
         : [];
+    /** How each server was started, to start it again for the next round. */
+    const how = new Map<string, () => Promise<Server>>();
     const start = async (
       name: ServerName,
       mode: 'baseline' | 'gateway',
       env: Record<string, string>,
       script?: string,
     ) => {
-      const server = await startServer(name, mode, env, profile(name), script);
+      const again = () => startServer(name, mode, env, profile(name), script);
+      how.set(name, again);
+      const server = await again();
       servers.push(server);
       return server;
     };
@@ -194,6 +211,27 @@ async function main(): Promise<number> {
     const results: Record<string, Measurement[]> = {};
     const loads: string[] = [];
     let previous: ServerName | undefined;
+    // The gateway's memory at the end of each round, before its process is replaced.
+    const gatewayMemory: ReturnType<typeof memoryOf>[] = [];
+    /**
+     * Each round on new processes of the servers PostgreSQL backs (the A/B's and PGlite's stay):
+     * a process keeps the speed it settled into for its life, and two starts of one build can
+     * differ by a third, so a ratio over the rounds' medians rests on several processes each.
+     */
+    const restart = async () => {
+      gatewayMemory.push(memoryOf(base.gateway.child.pid!));
+      const renewed = Object.values(base).filter((s) => RESTARTED.has(s.name as ServerName));
+      await Promise.all(
+        renewed.map(async (old) => {
+          await stopServer(old);
+          servers.splice(servers.indexOf(old), 1);
+          const server = await how.get(old.name)!();
+          servers.push(server);
+          base[old.name as ServerName] = server;
+        }),
+      );
+      previous = undefined;
+    };
     const run = async (s: Scenario, label: string, counted: boolean) => {
       const { base: target, child } = base[s.server];
       const cpu = {
@@ -209,7 +247,8 @@ async function main(): Promise<number> {
       if (counted) results[s.name] = [...(results[s.name] ?? []), m];
       say(`${label} ${s.name}: ${m.rps.toFixed(0)} req/s p50 ${m.p50.toFixed(2)} ms`);
     };
-    for (let round = 1; round <= rounds; round++) {
+    for (; round <= rounds; round++) {
+      if (round > 1) await restart();
       for (const s of roundOrder(list, round)) {
         if (s.server !== 'ab') await run(s, `round ${round}`, round >= firstCounted);
       }
@@ -224,9 +263,15 @@ async function main(): Promise<number> {
       await run(s, `A/B ${Math.floor(k / 2) + 1}`, true);
     }
     await monitor.end();
-    const afterLoad = running
-      .filter((s) => s.name === 'gateway' || s.name === 'pglite')
-      .map((s) => ({ name: s.name, ...memoryOf(s.child.pid!) }));
+    gatewayMemory.push(memoryOf(base.gateway.child.pid!));
+    const afterLoad = [
+      {
+        name: 'gateway',
+        rssMb: Math.max(...gatewayMemory.map((m) => m.rssMb)),
+        peakMb: Math.max(...gatewayMemory.map((m) => m.peakMb)),
+      },
+      { name: 'pglite', ...memoryOf(base.pglite.child.pid!) },
+    ];
     await Promise.all(servers.splice(0).map((s) => stopServer(s)));
     say('cold starts of `npm start`');
     const footprint: FootprintResult = {
@@ -258,7 +303,7 @@ async function main(): Promise<number> {
         `${new Date().toISOString()}; ${cpu}; nproc ${availableParallelism()}; Node ${process.version}`,
         `load average (1, 5, 15 min): start ${started}; after each round ${loads.join(' | ')}; end ${load()}`,
         `data: ${sizes.lines.toLocaleString()} log lines (${(events.bytes / 1e6).toFixed(0)} MB) = events rows; PGlite holds the newest ${sizes.pglite.toLocaleString()}; ${sizes.detections.toLocaleString()} detection records and ${sizes.violations.toLocaleString()} violations, all today`,
-        `${rounds} rounds${firstCounted > 1 ? ' (the first one as warm-up, not counted)' : ''} × ${seconds} s per scenario (after ${warmup} s of warm-up, ${3 * warmup} s on a server that was idle; compared scenarios swap order every other round), ${connections} connections unless noted; medians over rounds; ratios per round, then the median`,
+        `${rounds} rounds${firstCounted > 1 ? ' (the first one as warm-up, not counted)' : ''}, each on new processes of the servers on PostgreSQL (not the A/B's and PGlite's), × ${seconds} s per scenario (after ${warmup} s of warm-up, ${3 * warmup} s on a server that was idle; compared scenarios swap order every other round), ${connections} connections unless noted; medians over rounds; ratios per round, then the median`,
       ],
       command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
       rounds: results,
