@@ -21,6 +21,7 @@ import type { GraphQLContext } from './context.js';
 import { faultOf, reportFault } from './errors.js';
 import { compilable } from './jit.js';
 import { type IntrospectionPolicy, refusals } from './use-operation-access.js';
+import { rolloutReports } from './use-rollout-extensions.js';
 
 export interface DocumentExecution<TData> {
   data: TData | null | undefined;
@@ -102,12 +103,7 @@ export function createDocumentRunner(options: DocumentRunnerOptions): DocumentRu
         const fault = faultOf(error);
         if (fault) reportFault(options.logger, fault, options.onUnexpectedError);
       }
-      const reports = contextValue.rollout.reports;
-      return {
-        data: result.data,
-        errors: result.errors,
-        rollout: reports.size > 0 ? Object.fromEntries(reports) : undefined,
-      };
+      return { data: result.data, errors: result.errors, rollout: rolloutReports(contextValue) };
     },
   };
 }

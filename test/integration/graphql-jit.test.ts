@@ -174,30 +174,40 @@ describeEachDb('graphql-jit execution', (db) => {
   });
 
   it.each([
-    ['GET', '/api/v1/events/recent?limit=50&minutes=1440', {}],
-    ['GET', '/api/v1/events/recent?limit=50&minutes=1440&force_domain=true', {}],
-    ['GET', '/api/v1/events/recent?limit=3&etype=NO_HAIRNET_AT_SINK', { 'x-rollout-key': 'l' }],
-    ['GET', '/api/v1/events/recent?limit=0', {}],
-    ['GET', '/api/v1/statistics/realtime', {}],
-    ['GET', '/api/v1/alerts/rules', {}],
-    ['GET', '/api/v1/alerts/history-db?limit=5', {}],
-    ['PUT', '/api/v1/records/violations/1/status?status=resolved', {}],
-    ['PUT', '/api/v1/records/violations/999999/status?status=resolved', bearer(TOKENS.writer)],
-  ])('answers the same legacy REST call the same way: %s %s', async (method, path, headers) => {
-    const answers = await Promise.all(
-      apps().map(async (app) => {
-        const response = await app.fetch(`http://gateway${path}`, {
-          method,
-          headers: { 'x-request-id': 'same-request-id', ...headers },
-        });
-        return {
-          status: response.status,
-          rollout: response.headers.get('x-rollout-path'),
-          text: await response.text(),
-        };
-      }),
-    );
-    expect(answers[0]).toEqual(answers[1]);
-    expect(answers[0]!.text.length).toBeGreaterThan(1);
-  });
+    ['GET', '/api/v1/events/recent?limit=50&minutes=1440', {}, 200, 'legacy'],
+    ['GET', '/api/v1/events/recent?limit=50&minutes=1440&force_domain=true', {}, 200, 'domain'],
+    ['GET', '/api/v1/events/recent?limit=3&etype=NO_HAIRNET_AT_SINK', {}, 200, 'legacy'],
+    ['GET', '/api/v1/events/recent?limit=0', {}, 422, null],
+    ['GET', '/api/v1/statistics/realtime', {}, 200, 'legacy'],
+    ['GET', '/api/v1/alerts/rules', {}, 200, 'legacy'],
+    ['GET', '/api/v1/alerts/history-db?limit=5', {}, 200, 'legacy'],
+    ['PUT', '/api/v1/records/violations/1/status?status=resolved', {}, 401, null],
+    [
+      'PUT',
+      '/api/v1/records/violations/999999/status?status=resolved',
+      bearer(TOKENS.writer),
+      404,
+      'domain',
+    ],
+  ] as const)(
+    'answers the same legacy REST call the same way: %s %s',
+    async (method, path, headers, status, rollout) => {
+      const answers = await Promise.all(
+        apps().map(async (app) => {
+          const response = await app.fetch(`http://gateway${path}`, {
+            method,
+            headers: { 'x-request-id': 'same-request-id', ...headers },
+          });
+          return {
+            status: response.status,
+            rollout: response.headers.get('x-rollout-path'),
+            text: await response.text(),
+          };
+        }),
+      );
+      expect(answers[0]).toMatchObject({ status, rollout });
+      expect(answers[0]).toEqual(answers[1]);
+      expect(answers[0]!.text.length).toBeGreaterThan(1);
+    },
+  );
 });

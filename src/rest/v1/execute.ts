@@ -21,13 +21,11 @@ export interface ShimRequest {
   printer: LegacyRecordPrinter;
 }
 
-export type ShimExecution<TData> = DocumentExecution<TData>;
-
 export async function executeDocument<TData>(
   shim: ShimRequest,
   query: string,
   variables: Record<string, unknown>,
-): Promise<ShimExecution<TData>> {
+): Promise<DocumentExecution<TData>> {
   const { request, serverContext, documents } = shim;
   const result = await documents.run<TData>(request, serverContext, query, variables);
   // The client went away: nobody to answer (the app records the request as 499).
