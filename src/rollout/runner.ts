@@ -2,7 +2,6 @@
 // fall back to legacy when the domain path fails, and record what happened (metrics, logs, and
 // the per-request report that becomes `extensions.rollout` and the REST X-Rollout-* headers).
 // Writes run on exactly one path: they fall back only when the domain path proves it rolled back.
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ReadSignal } from '../domain/types.js';
 import { WriteRolledBackError } from '../domain/write-errors.js';
@@ -303,7 +302,7 @@ export class RequestRollout {
       runShadow: primaryPath === 'domain' ? () => paths.legacy() : compareDomain,
       runPrimary: primaryPath === 'domain' ? compareDomain : () => paths.legacy(),
       args: spec.args,
-      keyHash: key ? createHash('sha256').update(key).digest('hex').slice(0, 16) : null,
+      key: key || null,
     };
     if (primaryPath === 'legacy' && breakers?.isOpen(flag)) shadow.drop(task);
     else shadow.submit(task);

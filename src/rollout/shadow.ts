@@ -4,6 +4,7 @@
 // within its own time budget (past it, its domain query is cancelled). For a sampled share of the
 // tasks P also runs a second time: what differs between P and P is noise (time, not a bug), and
 // a difference counts as a real mismatch only on paths that never differed in a noise run.
+import { createHash } from 'node:crypto';
 import type { ReadSignal } from '../domain/types.js';
 import { type Comparator, type Difference, differences, NoiseModel } from './compare.js';
 import type { RolloutPath } from './engine.js';
@@ -44,7 +45,8 @@ export interface ShadowTask<R> {
   /** Runs the primary path again (the noise run). */
   runPrimary: (signal: ReadSignal) => Promise<R>;
   args: unknown;
-  keyHash: string | null;
+  /** The caller's sticky key; a mismatch stores only its hash (computed then, off the answer). */
+  key: string | null;
 }
 
 export interface ShadowResult {
@@ -190,7 +192,7 @@ export class ShadowRunner {
         flag: task.flag,
         version: task.version,
         args: task.args,
-        keyHash: task.keyHash,
+        keyHash: task.key === null ? null : keyHash(task.key),
         primaryPath: task.primaryPath,
         primaryMs: task.primaryMs,
         shadowMs: (shadowSeconds ?? 0) * 1000,
@@ -211,4 +213,9 @@ export class ShadowRunner {
 
 function base<R>(task: ShadowTask<R>, shadowPath: RolloutPath) {
   return { flag: task.flag, version: task.version, primaryPath: task.primaryPath, shadowPath };
+}
+
+/** What a mismatch record keeps of the caller's sticky key: 16 hex digits of its SHA-256. */
+function keyHash(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }

@@ -105,7 +105,7 @@ describe('shadow runner', () => {
     runShadow: run,
     runPrimary: async () => [1],
     args: {},
-    keyHash: null,
+    key: null,
   });
 
   it('drops work past its concurrency bound and times out a slow shadow path, aborting it', async () => {
