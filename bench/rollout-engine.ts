@@ -1,18 +1,24 @@
 // The rollout engine's own cost, on one core:
 // - decisions/s of the pure decision (murmur3 bucket + decide), the per-field cost every
 //   @rollout field pays on every request;
-// - the whole per-field machinery of a read (RequestRollout.read: decision, decision counter,
-//   domain time budget timer, resolver histogram) around an already-resolved path, minus the same
-//   path awaited directly: the time @rollout adds to one request, in microseconds.
+// - the whole per-field machinery of a read as the app wires it (RequestRollout.read: decision,
+//   decision counter, the flag's circuit breaker, the domain time budget's timer, the client's
+//   signal as the server adapter makes it, the guard's evidence, the shadow sampling, resolver
+//   histogram) around an already-resolved path, minus the same path awaited directly: the time
+//   @rollout adds to one request, in microseconds.
 // Run: npx tsx bench/rollout-engine.ts [--quick]
 // Prints JSON { decisionsPerSecond, decisionsPerCpuSecond, runs, runnerOverheadMicros,
 // runnerRuns }: medians (wall clock, and per second of this process's CPU time: on a shared
 // machine other processes take the core away mid-run) and each run.
 
+import { createCustomAbortControllerSignal } from '@whatwg-node/server';
 import { createMetrics, rolloutObserver } from '../src/ops/metrics.js';
+import { Breakers, DEFAULT_BREAKER } from '../src/rollout/breaker.js';
 import { decide, type FlagState } from '../src/rollout/engine.js';
+import { EvidenceRecorder } from '../src/rollout/evidence.js';
 import { ROLLOUT_FLAGS } from '../src/rollout/flags.js';
 import { RequestRollout } from '../src/rollout/runner.js';
+import { ShadowRunner } from '../src/rollout/shadow.js';
 import { silentLogger } from '../test/doubles/silent-logger.js';
 import { StaticRolloutState } from '../test/doubles/static-rollout-state.js';
 
@@ -56,6 +62,11 @@ const options = {
   observer: rolloutObserver(createMetrics({ defaultMetrics: false })),
   logger: silentLogger,
   domainTimeoutMs: 2000,
+  proving: {
+    breakers: new Breakers(DEFAULT_BREAKER, () => new Date()),
+    shadow: new ShadowRunner({ result: () => {}, mismatch: () => {} }),
+    evidence: new EvidenceRecorder(),
+  },
 };
 const rows = [{ ts: 1 }];
 const path = () => Promise.resolve(rows);
@@ -66,10 +77,14 @@ async function reads(withRollout: boolean): Promise<number> {
   const started = process.hrtime.bigint();
   for (let i = 0; i < READS_PER_RUN; i++) {
     if (withRollout) {
-      const rollout = new RequestRollout(options, {
-        stickyKey: keys[i % KEY_POOL],
-        forceAllowed: true,
-      });
+      // Each request's signal, as the server adapter gives it (aborts if the client goes away).
+      const client = createCustomAbortControllerSignal().signal;
+      const rollout = new RequestRollout(
+        options,
+        { stickyKey: keys[i % KEY_POOL], forceAllowed: true },
+        silentLogger,
+        client,
+      );
       n += (await rollout.read('events.recent', undefined, { domain: path, legacy: path })).length;
     } else {
       n += (await path()).length;

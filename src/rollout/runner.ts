@@ -92,6 +92,9 @@ export class DomainTimeoutError extends Error {
   }
 }
 
+/** How long a domain read runs before its client's going away is watched (see withBudget). */
+const CLIENT_WATCH_AFTER_MS = 20;
+
 export class RequestRollout {
   /** Reports keyed by flag, in the order the fields ran. */
   readonly reports = new Map<string, RolloutReport>();
@@ -322,7 +325,11 @@ export class RequestRollout {
 
   /**
    * Races the budget and, with `cancellation`, the client: past the budget or once the client is
-   * gone, `cancellation` aborts (the domain query is cancelled).
+   * gone, `cancellation` aborts (the domain query is cancelled). A read for a client already
+   * gone stops at once; otherwise the client is watched only once the read has run for
+   * CLIENT_WATCH_AFTER_MS. Nearly every read ends before that, and watching costs a listener
+   * added to and removed from the request's signal (an EventTarget): a third of what the
+   * runner costs a read.
    */
   private withBudget<T>(
     flag: string,
@@ -338,12 +345,25 @@ export class RequestRollout {
         reject(error);
         cancellation?.abort(error);
       };
-      timer = setTimeout(() => stop(new DomainTimeoutError(flag, budget)), budget);
-      if (client) {
+      const expire = () => stop(new DomainTimeoutError(flag, budget));
+      if (!client) {
+        timer = setTimeout(expire, budget);
+        return;
+      }
+      const watch = () => {
         gone = () => stop(new ClientGoneError(flag));
         if (client.aborted) gone();
         else client.addEventListener('abort', gone, { once: true });
+      };
+      if (client.aborted || budget <= CLIENT_WATCH_AFTER_MS) {
+        timer = setTimeout(expire, budget);
+        watch();
+        return;
       }
+      timer = setTimeout(() => {
+        timer = setTimeout(expire, budget - CLIENT_WATCH_AFTER_MS);
+        watch();
+      }, CLIENT_WATCH_AFTER_MS);
     });
     return Promise.race([run(), stopped]).finally(() => {
       clearTimeout(timer);
