@@ -381,12 +381,23 @@ export class TailCache {
     let cursor = from - 1;
     let keeping = true;
     let stopped = false;
+    /** Still collecting the fingerprint: the FINGERPRINT_BYTES before `end`, across lines. */
+    let printing = true;
     const onLine: LineSink = (bytes, start, end) => {
       const length = end - start;
-      if (cursor === batch.end - 1) {
-        // The newest line: its last bytes and newline tell an append from a rewrite later.
-        const last = bytes.subarray(Math.max(start, end - FINGERPRINT_BYTES + 1), end);
-        batch.fingerprint = Buffer.concat([last, NEWLINE_BYTE]);
+      if (printing) {
+        // The newest lines' last bytes and newlines tell an append from a rewrite later: up to
+        // FINGERPRINT_BYTES, so every line kept is in it when they are fewer bytes than that. A
+        // short (or empty) newest line alone would not do: a rewrite that happens to put the
+        // same few bytes there would pass for an append, and the cache would keep lines it
+        // replaced.
+        const newest = cursor === batch.end - 1;
+        const room = FINGERPRINT_BYTES - (newest ? 0 : batch.fingerprint.length);
+        const last = bytes.subarray(Math.max(start, end - room + 1), end);
+        batch.fingerprint = Buffer.concat(
+          newest ? [last, NEWLINE_BYTE] : [last, NEWLINE_BYTE, batch.fingerprint],
+        );
+        printing = batch.fingerprint.length < FINGERPRINT_BYTES;
       }
       cursor -= length + 1;
       keeping &&= run.count < roomLines && run.bytes + length + 1 <= roomBytes;

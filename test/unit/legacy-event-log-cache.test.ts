@@ -110,6 +110,28 @@ describe('LegacyEventLog tail cache', () => {
     expect(got.records.map((r) => r.ts)).toEqual([T0 + 6, T0 + 5, T0 + 4]);
   });
 
+  it('does not take a rewrite for an append when the newest line it read was empty', async () => {
+    const before = lines(
+      line(T0 + 1, { camera_id: 'old' }),
+      line(T0 + 2, { camera_id: 'old' }),
+      '',
+    );
+    await writeFile(path, before);
+    const log = reader();
+    await ask(log, newest(10));
+    // Rewritten and grown, with a newline where the empty newest line's was: the bytes just
+    // before the cached end look the same, the lines before them are new.
+    const first = line(T0 + 4, { camera_id: 'new', pad: '' });
+    const padded = line(T0 + 4, {
+      camera_id: 'new',
+      pad: 'x'.repeat(before.length - 1 - first.length),
+    });
+    await truncate(path, 0);
+    await appendFile(path, lines(padded, line(T0 + 5), line(T0 + 6)));
+    const got = await ask(log, newest(10));
+    expect(got.records.map((r) => r.ts)).toEqual([T0 + 6, T0 + 5, T0 + 4]);
+  });
+
   it('starts over when another file replaces the log under the same name', async () => {
     await writeFile(path, lines(line(T0 + 1), line(T0 + 2)));
     const log = reader();
